@@ -1,0 +1,14 @@
+//! The maths of the latent-space explorer: IDX data, the autoencoder family, step-wise training,
+//! metrics and PCA. No web code: the device is a parameter, and the same code runs natively, in wasm
+//! on the CPU (`flex`) and on WebGPU.
+
+pub mod data;
+pub mod metrics;
+pub mod nets;
+pub mod pca;
+pub mod train;
+
+pub use burn::tensor::Device;
+pub use data::{Dataset, DatasetName, IdxError, Noise};
+pub use nets::{Arch, Kind, Net, NetConfig, Recon};
+pub use train::{StepStats, TrainConfig, TrainError, Trainer};

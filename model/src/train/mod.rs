@@ -1,0 +1,163 @@
+//! Step-wise training: one call is one Adam step on one seeded batch, so a browser loop can yield between steps.
+//!
+//! Divergence (a non-finite loss) restores the weights from before the step that broke them and resets
+//! Adam's moments, then reports [`TrainError::Diverged`]; training can carry on from there.
+
+pub mod schedule;
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Batcher, Dataset, Noise};
+use crate::nets::{Net, NetConfig};
+pub use schedule::Schedule;
+
+/// Hyperparameters of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Adam learning rate.
+    pub lr: f64,
+    /// Images per step.
+    pub batch_size: usize,
+    /// Weight of the KL term (VAE only).
+    pub beta: f32,
+    /// Steps over which β ramps linearly from 0 (KL warm-up); 0 = constant β.
+    pub kl_warmup: u64,
+    /// Weight of the L1 penalty on the code (sparse AE); 0 = off.
+    pub l1: f32,
+    /// Input corruption (denoising AE).
+    pub noise: Noise,
+    /// Seed of the weights, batch order and sampling.
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self { lr: 1e-3, batch_size: 128, beta: 1.0, kl_warmup: 0, l1: 0.0, noise: Noise::None, seed: 42 }
+    }
+}
+
+/// Loss terms after one step (values of the batch before the update).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct StepStats {
+    /// Steps done, this one included.
+    pub step: u64,
+    /// The objective that was minimised.
+    pub loss: f32,
+    /// Per-pixel reconstruction loss.
+    pub recon: f32,
+    /// KL per sample (0 for an AE).
+    pub kl: f32,
+    /// Mean |z| of the code.
+    pub sparse: f32,
+    /// β used in this step (after warm-up).
+    pub beta: f32,
+    /// Epochs done (fractional).
+    pub epoch: f64,
+}
+
+/// Why a step did not complete.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrainError {
+    #[error("training diverged at step {step} (loss {loss}); rolled back to the last good weights")]
+    Diverged { step: u64, loss: f32 },
+    #[error("the training set is empty")]
+    NoData,
+    #[error("reading the loss from the device failed: {0}")]
+    Device(String),
+}
+
+/// Owns a network, its optimiser and the batch order.
+pub struct Trainer {
+    net: Net,
+    last_good: Net,
+    optim: ModuleOptimizer,
+    batcher: Batcher,
+    cfg: TrainConfig,
+    step: u64,
+    device: Device,
+}
+
+impl Trainer {
+    /// A new seeded run; `device` must have autodiff (`Device::flex().autodiff()`).
+    pub fn new(net: &NetConfig, cfg: TrainConfig, train_len: usize, device: &Device) -> Self {
+        device.seed(cfg.seed);
+        let net = net.init(device);
+        Self::resume(net, cfg, train_len, 0, device)
+    }
+
+    /// Continues training `net` from step `step` (weights loaded from a file, say).
+    pub fn resume(net: Net, cfg: TrainConfig, train_len: usize, step: u64, device: &Device) -> Self {
+        let batcher = Batcher::new(train_len, cfg.batch_size, cfg.seed);
+        Self { last_good: net.clone(), net, optim: AdamConfig::new().init(), batcher, cfg, step, device: device.clone() }
+    }
+
+    /// The network being trained.
+    pub fn net(&self) -> &Net {
+        &self.net
+    }
+
+    /// An inference copy of the current weights (no autodiff).
+    pub fn snapshot(&self) -> Net {
+        self.net.valid()
+    }
+
+    /// Steps done.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+
+    /// Epochs done (fractional) and batches per epoch.
+    pub fn epoch(&self) -> (f64, usize) {
+        (self.batcher.epoch_progress(), self.batcher.batches_per_epoch())
+    }
+
+    /// The run's hyperparameters.
+    pub fn config(&self) -> &TrainConfig {
+        &self.cfg
+    }
+
+    /// Changes hyperparameters that need no new model (lr, β, warm-up, L1, noise); batch size and seed are kept.
+    pub fn set_config(&mut self, cfg: TrainConfig) {
+        self.cfg = TrainConfig { batch_size: self.cfg.batch_size, seed: self.cfg.seed, ..cfg };
+    }
+
+    /// The indices of the next batch, without consuming it (for tests of identical batch order).
+    pub fn peek_batch(&self) -> Vec<usize> {
+        self.batcher.clone().next_batch().to_vec()
+    }
+
+    /// One optimiser step on the next batch of `data`.
+    pub async fn step(&mut self, data: &Dataset) -> Result<StepStats, TrainError> {
+        if data.is_empty() {
+            return Err(TrainError::NoData);
+        }
+        let beta = Schedule::warmup(self.cfg.beta, self.cfg.kl_warmup).at(self.step);
+        let indices = self.batcher.next_batch().to_vec();
+        let target = data.batch(&indices, &self.device);
+        let input = self.cfg.noise.apply(target.clone());
+        let parts = self.net.losses(input, target, beta, self.cfg.l1);
+        let values = Tensor::cat(
+            vec![parts.objective.clone().detach(), parts.recon.detach(), parts.kl.detach(), parts.sparse.detach()],
+            0,
+        )
+        .into_data_async()
+        .await
+        .map_err(|e| TrainError::Device(format!("{e:?}")))?
+        .try_to_vec::<f32>()
+        .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        let [loss, recon, kl, sparse] = [0, 1, 2, 3].map(|i| values.get(i).copied().unwrap_or(f32::NAN));
+        if !loss.is_finite() {
+            self.net = self.last_good.clone();
+            self.optim = AdamConfig::new().init();
+            return Err(TrainError::Diverged { step: self.step + 1, loss });
+        }
+        let grads = GradientsParams::from_grads(parts.objective.backward(), &self.net);
+        self.last_good = self.net.clone();
+        self.net = self.optim.step(self.cfg.lr, self.net.clone(), grads);
+        self.step += 1;
+        Ok(StepStats { step: self.step, loss, recon, kl, sparse, beta, epoch: self.batcher.epoch_progress() })
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs every tool the build and tests need, from the package registries only (crates.io, npm, Debian).
+# Idempotent: each step is skipped when its version check passes, so a second run takes about a second.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132
+PLAYWRIGHT_VERSION=1.65.1
+# wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")
+
+mkdir -p "$TOOLS_DIR/bin"
+export PATH="$TOOLS_DIR/bin:$HOME/.cargo/bin:$PATH"
+say() { printf '[install-tools] %s\n' "$*"; }
+sudo_if() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! trunk --version 2>/dev/null | grep -qx "trunk $TRUNK_VERSION"; then
+  say "installing trunk $TRUNK_VERSION (about 6 min)"
+  cargo install --locked "trunk@$TRUNK_VERSION"
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -q "wasm-bindgen $WB_VERSION" ||
+   ! wasm-bindgen-test-runner --version 2>/dev/null | grep -q "$WB_VERSION"; then
+  # No --locked: its lockfile pins a webpki-roots version the registry here does not offer.
+  say "installing wasm-bindgen-cli $WB_VERSION (about 2 min)"
+  cargo install --force "wasm-bindgen-cli@$WB_VERSION"
+fi
+
+# Debian's binaryen 108 emits broken modules; npm's binaryen (wasm-opt compiled to wasm) works.
+if ! "$TOOLS_DIR/bin/wasm-opt" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  say "installing binaryen@$BINARYEN_VERSION (wasm-opt) from npm"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
+  ln -sf "$TOOLS_DIR/node_modules/.bin/wasm-opt" "$TOOLS_DIR/bin/wasm-opt"
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing Debian chromium and chromium-driver"
+  sudo_if apt-get update -qq
+  sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if [ ! -f "$ROOT/tests/e2e/node_modules/playwright-core/package.json" ] ||
+   ! grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$ROOT/tests/e2e/node_modules/playwright-core/package.json"; then
+  say "installing playwright-core $PLAYWRIGHT_VERSION (driver only; it uses the system chromium)"
+  (cd "$ROOT/tests/e2e" && npm ci --silent --no-audit --no-fund)
+fi
+
+say "ok: $(trunk --version), $(wasm-bindgen --version), wasm-opt $("$TOOLS_DIR/bin/wasm-opt" --version | awk '{print $3}'), $(chromedriver --version | awk '{print $1, $2}')"
