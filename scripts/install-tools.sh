@@ -7,7 +7,6 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
-PLAYWRIGHT_VERSION=1.65.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")
 
@@ -44,12 +43,6 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   say "installing Debian chromium and chromium-driver"
   sudo_if apt-get update -qq
   sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
-
-if [ ! -f "$ROOT/tests/e2e/node_modules/playwright-core/package.json" ] ||
-   ! grep -q "\"version\": \"$PLAYWRIGHT_VERSION\"" "$ROOT/tests/e2e/node_modules/playwright-core/package.json"; then
-  say "installing playwright-core $PLAYWRIGHT_VERSION (driver only; it uses the system chromium)"
-  (cd "$ROOT/tests/e2e" && npm ci --silent --no-audit --no-fund)
 fi
 
 say "ok: $(trunk --version), $(wasm-bindgen --version), wasm-opt $("$TOOLS_DIR/bin/wasm-opt" --version | awk '{print $3}'), $(chromedriver --version | awk '{print $1, $2}')"

@@ -7,6 +7,7 @@ pub mod metrics;
 pub mod nets;
 pub mod pca;
 pub mod train;
+pub mod weights;
 
 pub use burn::tensor::Device;
 pub use data::{Dataset, DatasetName, IdxError, Noise};

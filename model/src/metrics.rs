@@ -1,6 +1,8 @@
 //! Evaluation: encode or reconstruct a whole split in batches, decode points, and measure how well
 //! latent codes separate the classes (k-nearest-neighbour accuracy).
 
+use std::ops::Range;
+
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::data::{Dataset, PIXELS};
@@ -14,12 +16,18 @@ pub async fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     }
 }
 
-/// Latent codes (means) of the first `n` images of `data`, `[n * L]` row-major, in batches of `batch`.
-pub async fn encode_all(net: &Net, data: &Dataset, n: usize, batch: usize, device: &Device) -> Vec<f32> {
-    let n = n.min(data.len());
-    let mut out = Vec::with_capacity(n * net.config().latent);
-    for start in (0..n).step_by(batch.max(1)) {
-        let idx: Vec<usize> = (start..(start + batch).min(n)).collect();
+/// Latent codes (means) of images `range` of `data`, `[len * L]` row-major, in batches of `batch`.
+pub async fn encode_all(
+    net: &Net,
+    data: &Dataset,
+    range: Range<usize>,
+    batch: usize,
+    device: &Device,
+) -> Vec<f32> {
+    let end = range.end.min(data.len());
+    let mut out = Vec::with_capacity(end.saturating_sub(range.start) * net.config().latent);
+    for start in (range.start..end).step_by(batch.max(1)) {
+        let idx: Vec<usize> = (start..(start + batch).min(end)).collect();
         out.extend(to_vec(net.encode(data.batch(&idx, device)).mean).await);
     }
     out

@@ -36,8 +36,10 @@ impl Pca {
         let eig = SymmetricEigen::new(cov);
         let mut order: Vec<usize> = (0..dim).collect();
         order.sort_by(|&a, &b| eig.eigenvalues[b].total_cmp(&eig.eigenvalues[a]));
-        let components =
-            order[..k].iter().flat_map(|&j| eig.eigenvectors.column(j).iter().map(|&v| v as f32).collect::<Vec<_>>()).collect();
+        let components = order[..k]
+            .iter()
+            .flat_map(|&j| eig.eigenvectors.column(j).iter().map(|&v| v as f32).collect::<Vec<_>>())
+            .collect();
         Ok(Self {
             dim,
             mean: mean.iter().map(|&v| v as f32).collect(),

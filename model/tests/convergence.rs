@@ -21,7 +21,10 @@ fn pca_baseline(test: &Dataset) -> Baseline {
     let x = test.floats(0..EVAL);
     let pca = Pca::fit(&x, 784, 2).expect("pca fits");
     let coords = pca.project(&x);
-    Baseline { knn: knn_accuracy(&coords, 2, &test.labels()[..EVAL], 5), recon: mse(&x, &pca.inverse(&coords)) }
+    Baseline {
+        knn: knn_accuracy(&coords, 2, &test.labels()[..EVAL], 5),
+        recon: mse(&x, &pca.inverse(&coords)),
+    }
 }
 
 fn train(kind: Kind, train: &Dataset, test: &Dataset) -> (f32, f32, f32) {
@@ -34,7 +37,7 @@ fn train(kind: Kind, train: &Dataset, test: &Dataset) -> (f32, f32, f32) {
     }
     let net = trainer.snapshot();
     let plain = Device::flex();
-    let codes = pollster::block_on(encode_all(&net, test, EVAL, 500, &plain));
+    let codes = pollster::block_on(encode_all(&net, test, 0..EVAL, 500, &plain));
     let knn = knn_accuracy(&codes, 2, &test.labels()[..EVAL], 5);
     let x = test.floats(0..EVAL);
     let recon = pollster::block_on(model::metrics::decode(&net, &codes, &plain));

@@ -1,1 +1,296 @@
+//! End-to-end harness: serves the built `dist/` on 127.0.0.1, starts Debian's chromedriver and a fresh
+//! headless Chromium, and gives tests a page object over the app's `data-testid` hooks.
+//!
+//! Why WebDriver (fantoccini) and not Playwright: the tests stay in Rust and in the cargo workspace,
+//! the driver is Debian's own chromedriver (nothing downloads a browser), and the two things Playwright
+//! would add — an init script and real input events — come from Chrome DevTools commands that
+//! chromedriver forwards (`goog/cdp/execute`).
 
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Runs before any page script: collects console errors, uncaught errors and long tasks (> 50 ms).
+const INIT_SCRIPT: &str = r#"
+window.lsxErrors = [];
+window.lsxLongTasks = [];
+const origError = console.error;
+console.error = (...a) => { window.lsxErrors.push(a.map(String).join(' ')); origError(...a); };
+window.addEventListener('error', e => window.lsxErrors.push('error: ' + e.message));
+window.addEventListener('unhandledrejection', e => window.lsxErrors.push('rejection: ' + e.reason));
+try {
+  new PerformanceObserver(l => l.getEntries().forEach(e => window.lsxLongTasks.push([e.startTime, e.duration])))
+    .observe({ type: 'longtask', buffered: true });
+} catch (e) { window.lsxErrors.push('no longtask observer: ' + e); }
+"#;
+
+/// Repository root (this crate lives in `tests/`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where screenshots go, for people to look at.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = root().join("target/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// A static file server for `dist/` on an ephemeral loopback port (tiny_http, one thread).
+pub struct Server {
+    pub base: String,
+}
+
+fn mime(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" => "text/javascript",
+        "wasm" => "application/wasm",
+        "css" => "text/css",
+        "json" => "application/json",
+        "png" => "image/png",
+        _ => "application/octet-stream",
+    }
+}
+
+impl Server {
+    pub fn start() -> Result<Self> {
+        let dist = root().join("dist");
+        if !dist.join("index.html").exists() {
+            return Err(
+                format!("{} has no index.html: run `trunk build --release` first", dist.display()).into()
+            );
+        }
+        let server = tiny_http::Server::http("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let port = server.server_addr().to_ip().map(|a| a.port()).ok_or("no port")?;
+        std::thread::spawn(move || {
+            for req in server.incoming_requests() {
+                let url = req.url().split('?').next().unwrap_or("/").to_string();
+                let rel = if url == "/" {
+                    "index.html".to_string()
+                } else {
+                    url.trim_start_matches('/').to_string()
+                };
+                let path = dist.join(&rel);
+                let resp = match (rel.contains(".."), std::fs::read(&path)) {
+                    (false, Ok(bytes)) => {
+                        let header = tiny_http::Header::from_bytes("Content-Type", mime(&path))
+                            .expect("static header");
+                        tiny_http::Response::from_data(bytes).with_header(header)
+                    }
+                    _ => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+                };
+                let _ = req.respond(resp);
+            }
+        });
+        Ok(Self { base: format!("http://127.0.0.1:{port}") })
+    }
+}
+
+/// A chromedriver process and a session in a fresh headless Chromium.
+pub struct Browser {
+    driver: Child,
+    pub client: Client,
+}
+
+/// A Chrome DevTools command sent through chromedriver.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or("")))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({"cmd": self.cmd, "params": self.params}).to_string()))
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Browser {
+    pub async fn launch() -> Result<Self> {
+        let port = free_port()?;
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("chromedriver: {e} (run scripts/install-tools.sh)"))?;
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                         "--enable-unsafe-webgpu", "--window-size=1280,1000"]
+            }
+        });
+        let caps = caps.as_object().cloned().unwrap_or_default();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => {
+                    return Err(format!("no WebDriver session: {e}").into());
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        let browser = Self { driver, client };
+        browser.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": INIT_SCRIPT})).await?;
+        Ok(browser)
+    }
+
+    async fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value> {
+        Ok(self.client.issue_cmd(Cdp { cmd, params }).await?)
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// The explorer page, addressed through its `data-testid` hooks.
+pub struct Page<'a> {
+    pub browser: &'a Browser,
+}
+
+impl<'a> Page<'a> {
+    /// Opens the app with `query` (e.g. `?backend=cpu`).
+    pub async fn open(browser: &'a Browser, server: &Server, query: &str) -> Result<Page<'a>> {
+        browser.client.goto(&format!("{}/{query}", server.base)).await?;
+        Ok(Self { browser })
+    }
+
+    fn sel(id: &str) -> String {
+        format!("[data-testid=\"{id}\"]")
+    }
+
+    /// Runs `body` (a JS function body; may `await`) and returns its value.
+    pub async fn js(&self, body: &str) -> Result<Value> {
+        Ok(self.browser.client.execute(&format!("return (async () => {{ {body} }})();"), vec![]).await?)
+    }
+
+    /// Text of element `id` ("" if absent).
+    pub async fn text(&self, id: &str) -> Result<String> {
+        let v = self
+            .js(&format!(
+                "const e = document.querySelector('{}'); return e ? e.textContent : '';",
+                Self::sel(id)
+            ))
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Clicks element `id` (a real WebDriver click).
+    pub async fn click(&self, id: &str) -> Result<()> {
+        self.browser.client.find(Locator::Css(&Self::sel(id))).await?.click().await?;
+        Ok(())
+    }
+
+    /// Sets select `id` to `value` and fires its change event.
+    pub async fn select(&self, id: &str, value: &str) -> Result<()> {
+        self.js(&format!(
+            "const e = document.querySelector('{}'); e.value = '{value}'; e.dispatchEvent(new Event('change', {{bubbles: true}}));",
+            Self::sel(id)
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Waits until `check` (a JS expression) is truthy, polling; errors after `secs` with `what`.
+    pub async fn wait_for(&self, check: &str, secs: u64, what: &str) -> Result<Value> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.js(&format!("return ({check});")).await?;
+            if v.as_bool() != Some(false) && !v.is_null() && v != json!(0) && v != json!("") {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                let status = self.text("status").await.unwrap_or_default();
+                return Err(format!("timed out after {secs} s waiting for {what}; status: {status:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Number in element `id`.
+    pub async fn number(&self, id: &str) -> Result<f64> {
+        let t = self.text(id).await?;
+        t.trim().parse().map_err(|_| format!("{id} is not a number: {t:?}").into())
+    }
+
+    /// A real mouse click (DevTools input events) at CSS pixel (x, y) inside element `id`.
+    pub async fn click_at(&self, id: &str, x: f64, y: f64) -> Result<()> {
+        let r = self
+            .js(&format!(
+                "const r = document.querySelector('{}').getBoundingClientRect(); return [r.left, r.top];",
+                Self::sel(id)
+            ))
+            .await?;
+        let (left, top) = (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0));
+        for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
+            let params = json!({"type": kind, "x": left + x, "y": top + y, "button": "left", "buttons": if kind == "mousePressed" {1} else {0}, "clickCount": 1});
+            self.browser.cdp("Input.dispatchMouseEvent", params).await?;
+        }
+        Ok(())
+    }
+
+    /// Console errors, uncaught errors and rejections seen so far.
+    pub async fn errors(&self) -> Result<Vec<String>> {
+        let v = self.js("return window.lsxErrors || ['init script missing'];").await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().map(|e| e.as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default())
+    }
+
+    /// Saves a PNG screenshot of the page to `target/screenshots/<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.browser.client.screenshot().await?;
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Waits for the trainer and the map to be ready (backend chosen, data loaded, first map drawn).
+    pub async fn wait_ready(&self) -> Result<()> {
+        self.wait_for("document.querySelector('[data-testid=backend-label]')?.textContent", 60, "a backend")
+            .await?;
+        self.wait_for(
+            "!document.querySelector('[data-testid=train-toggle]').disabled",
+            60,
+            "the Train button",
+        )
+        .await?;
+        self.wait_for(
+            "/loaded|Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
+            90,
+            "the data",
+        )
+        .await?;
+        Ok(())
+    }
+}

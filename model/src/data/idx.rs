@@ -68,10 +68,8 @@ fn parse<'a>(bytes: &'a [u8], magic: u32, what: &'static str) -> Result<(Vec<usi
         return Err(IdxError::BadMagic { found, expected: magic, what });
     }
     let ndim = (magic & 0xff) as usize;
-    let raw: Vec<u32> = (1..=ndim)
-        .map(word)
-        .collect::<Option<_>>()
-        .ok_or(IdxError::TooShort { len: bytes.len() })?;
+    let raw: Vec<u32> =
+        (1..=ndim).map(word).collect::<Option<_>>().ok_or(IdxError::TooShort { len: bytes.len() })?;
     let dims: Vec<usize> = raw.iter().map(|&d| d as usize).collect();
     let expected = dims
         .iter()
@@ -152,8 +150,14 @@ mod tests {
             parse_images(&idx(IMAGES_MAGIC, &[u32::MAX, u32::MAX, 28], &[])),
             Err(IdxError::AbsurdDims { .. })
         ));
-        assert!(matches!(parse_images(&idx(IMAGES_MAGIC, &[1, 0, 5], &[])), Err(IdxError::AbsurdDims { .. })));
-        assert_eq!(parse_labels(&idx(LABELS_MAGIC, &[2], &[3, 12])), Err(IdxError::BadLabel { label: 12, index: 1 }));
+        assert!(matches!(
+            parse_images(&idx(IMAGES_MAGIC, &[1, 0, 5], &[])),
+            Err(IdxError::AbsurdDims { .. })
+        ));
+        assert_eq!(
+            parse_labels(&idx(LABELS_MAGIC, &[2], &[3, 12])),
+            Err(IdxError::BadLabel { label: 12, index: 1 })
+        );
         assert!(matches!(parse_labels(&[0x1f, 0x8b, 8, 0, 1, 2, 3]), Err(IdxError::Gzip(_))));
     }
 }

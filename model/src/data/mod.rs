@@ -161,7 +161,8 @@ impl Noise {
                 (x + n).clamp(0.0, 1.0)
             }
             Noise::Mask { p } if p > 0.0 => {
-                let keep = Tensor::<2>::random(shape, Distribution::Uniform(0.0, 1.0), &device).greater_elem(p);
+                let keep =
+                    Tensor::<2>::random(shape, Distribution::Uniform(0.0, 1.0), &device).greater_elem(p);
                 x.mask_fill(keep.bool_not(), 0.0)
             }
             _ => x,
@@ -240,7 +241,10 @@ mod tests {
         let mut lab = super::idx::LABELS_MAGIC.to_be_bytes().to_vec();
         lab.extend(3u32.to_be_bytes());
         lab.extend([1, 2, 3]);
-        assert_eq!(Dataset::from_idx(&img, Some(&lab)), Err(IdxError::CountMismatch { images: 2, labels: 3 }));
+        assert_eq!(
+            Dataset::from_idx(&img, Some(&lab)),
+            Err(IdxError::CountMismatch { images: 2, labels: 3 })
+        );
         assert_eq!(Dataset::from_idx(&img, None).map(|d| d.len()), Ok(2));
     }
 }

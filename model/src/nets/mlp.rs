@@ -35,7 +35,8 @@ impl Mlp {
     /// An MLP with the given hidden widths, encoder output width `code` and decoder input width `latent`.
     pub fn new(hidden: &[usize], code: usize, latent: usize, device: &Device) -> Self {
         let enc: Vec<usize> = [PIXELS].iter().chain(hidden).chain([code].iter()).copied().collect();
-        let dec: Vec<usize> = [latent].iter().chain(hidden.iter().rev()).chain([PIXELS].iter()).copied().collect();
+        let dec: Vec<usize> =
+            [latent].iter().chain(hidden.iter().rev()).chain([PIXELS].iter()).copied().collect();
         Self { encoder: stack(&enc, device), decoder: stack(&dec, device) }
     }
 }

@@ -200,7 +200,10 @@ impl Net {
             Some(lv) => {
                 let eps = Tensor::<2>::random(mean.shape(), Distribution::Normal(0.0, 1.0), &mean.device());
                 let z = mean.clone() + eps * lv.clone().mul_scalar(0.5).exp();
-                let kl = (lv.clone().add_scalar(1.0) - mean.square() - lv.exp()).sum_dim(1).mul_scalar(-0.5).mean();
+                let kl = (lv.clone().add_scalar(1.0) - mean.square() - lv.exp())
+                    .sum_dim(1)
+                    .mul_scalar(-0.5)
+                    .mean();
                 (z, kl)
             }
         };

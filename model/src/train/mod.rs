@@ -91,7 +91,15 @@ impl Trainer {
     /// Continues training `net` from step `step` (weights loaded from a file, say).
     pub fn resume(net: Net, cfg: TrainConfig, train_len: usize, step: u64, device: &Device) -> Self {
         let batcher = Batcher::new(train_len, cfg.batch_size, cfg.seed);
-        Self { last_good: net.clone(), net, optim: AdamConfig::new().init(), batcher, cfg, step, device: device.clone() }
+        Self {
+            last_good: net.clone(),
+            net,
+            optim: AdamConfig::new().init(),
+            batcher,
+            cfg,
+            step,
+            device: device.clone(),
+        }
     }
 
     /// The network being trained.
@@ -140,7 +148,12 @@ impl Trainer {
         let input = self.cfg.noise.apply(target.clone());
         let parts = self.net.losses(input, target, beta, self.cfg.l1);
         let values = Tensor::cat(
-            vec![parts.objective.clone().detach(), parts.recon.detach(), parts.kl.detach(), parts.sparse.detach()],
+            vec![
+                parts.objective.clone().detach(),
+                parts.recon.detach(),
+                parts.kl.detach(),
+                parts.sparse.detach(),
+            ],
             0,
         )
         .into_data_async()

@@ -1,0 +1,47 @@
+# The README's commands. `make serve` and `make test` install whatever is missing first.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+PORT ?= 8080
+
+.PHONY: tools build serve test fmt lint test-native test-wasm test-e2e bench clean
+
+tools:
+	@./scripts/install-tools.sh
+
+# Release build of the page and its workers into dist/ (a debug trunk build is ~20 min cold: never use one).
+build: tools
+	cargo fetch --locked -q
+	cargo fetch --locked -q --target wasm32-unknown-unknown
+	trunk build --release
+
+serve: build
+	@echo "Serving the explorer at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
+	@cd dist && python3 -m http.server $(PORT) --bind 127.0.0.1
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --workspace --all-targets -q -- -D warnings
+
+test-native:
+	cargo test --workspace --exclude tests -q
+
+# The model's step in headless Chromium (wasm-bindgen-test), compared with the native losses.
+test-wasm:
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
+	WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p model --target wasm32-unknown-unknown --test web
+
+# End-to-end: the built dist/ in headless Chromium (one browser at a time: they share two cores).
+test-e2e:
+	cargo test -p tests -- --test-threads=1 --nocapture
+
+test: tools fmt lint test-native build test-wasm test-e2e
+	@echo "make test: all passed"
+
+bench: tools
+	@echo "make bench: no benchmark yet (the performance issue fills this in); nothing measured."
+
+clean:
+	rm -rf dist target/screenshots

@@ -1,0 +1,22 @@
+//! The status line: backend and why, steps, loss, throughput, and errors and notices.
+
+use leptos::prelude::*;
+
+use crate::state::AppState;
+
+/// Figures of the run and the latest message.
+#[component]
+pub fn StatusBar() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let loss = move || state.loss.get().map_or("–".to_string(), |l| format!("{l:.5}"));
+    view! {
+        <section class="status" aria-label="Status">
+            <span>"Backend " <b data-testid="backend-label" title=move || state.backend_reason.get()>{move || state.backend.get()}</b></span>
+            <span>"Step " <b data-testid="step-count">{move || state.step.get()}</b></span>
+            <span>"Loss " <b data-testid="loss-value">{loss}</b></span>
+            <span>"Epoch " <b data-testid="epoch-value">{move || format!("{:.2}", state.epoch.get())}</b></span>
+            <span>"Samples/s " <b data-testid="samples-per-s">{move || format!("{:.0}", state.samples_per_s.get())}</b></span>
+            <p data-testid="status" role="status">{move || state.status.get()}</p>
+        </section>
+    }
+}

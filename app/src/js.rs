@@ -1,0 +1,57 @@
+//! Small browser helpers shared by the page and the workers: time, yielding, fetching bytes, URL query.
+
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// `performance.now()` in the page or a worker (ms).
+pub fn now() -> f64 {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map_or(0.0, |p| p.now())
+}
+
+thread_local! {
+    static CHANNEL: Option<web_sys::MessageChannel> = web_sys::MessageChannel::new().ok();
+}
+
+/// Yields to the event loop with a MessageChannel hop: a macrotask without `setTimeout`'s 4 ms clamp
+/// (measured: the clamp cost 14 % of training throughput).
+pub async fn yield_now() {
+    let promise = CHANNEL.with(|c| {
+        let c = c.as_ref()?;
+        let (p1, p2) = (c.port1(), c.port2());
+        Some(Promise::new(&mut |resolve, _| {
+            p1.set_onmessage(Some(resolve.unchecked_ref()));
+            let _ = p2.post_message(&JsValue::NULL);
+        }))
+    });
+    if let Some(p) = promise {
+        let _ = JsFuture::from(p).await;
+    }
+}
+
+/// Fetches `url` (relative to the page or worker script) as bytes, with an error that names the URL.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let global = js_sys::global();
+    let fetch = Reflect::get(&global, &"fetch".into()).map_err(|_| "fetch is unavailable".to_string())?;
+    let fetch: js_sys::Function = fetch.dyn_into().map_err(|_| "fetch is not a function".to_string())?;
+    let promise: Promise =
+        fetch.call1(&global, &url.into()).and_then(|p| p.dyn_into()).map_err(|e| format!("{url}: {e:?}"))?;
+    let resp: web_sys::Response =
+        JsFuture::from(promise).await.and_then(|r| r.dyn_into()).map_err(|e| format!("{url}: {e:?}"))?;
+    if !resp.ok() {
+        return Err(format!("{url}: HTTP {}", resp.status()));
+    }
+    let buf = JsFuture::from(resp.array_buffer().map_err(|e| format!("{url}: {e:?}"))?)
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// The value of `?key=` in the page URL.
+pub fn query(key: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(key)
+}

@@ -1,0 +1,36 @@
+//! The latent-space explorer's front-end: Leptos panels on the main thread (render only) and the
+//! worker runtime that trains and encodes off it. Panels read [`state::AppState`]; only the state
+//! talks to the workers.
+
+pub mod backend;
+pub mod components;
+pub mod js;
+pub mod plot;
+pub mod protocol;
+pub mod state;
+pub mod worker;
+
+use leptos::prelude::*;
+
+use components::{ControlsPanel, DecodePanel, LatentPanel, StatusBar};
+use state::AppState;
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    state.start();
+    view! {
+        <header>
+            <h1>"Latent-space explorer"</h1>
+            <p class="tagline">"An autoencoder learns in your browser tab. Every dot is a test image, placed by its 2-D code; click anywhere to decode that point."</p>
+        </header>
+        <ControlsPanel />
+        <StatusBar />
+        <main class="panels">
+            <LatentPanel />
+            <DecodePanel />
+        </main>
+    }
+}

@@ -1,0 +1,155 @@
+//! The latent map's geometry and pixels, as pure functions (tested natively): the view transform
+//! between latent coordinates and canvas pixels, the class palette, and the point rasteriser.
+//!
+//! Conventions: latent x grows to the right and latent y grows upwards; canvas pixels grow right and
+//! down. Canvas sizes are in device pixels (CSS size × devicePixelRatio).
+
+/// A colour-blind-safe palette for ten classes (Okabe–Ito's eight, plus Tol's wine and grey).
+pub const PALETTE: [[u8; 3]; 10] = [
+    [0xE6, 0x9F, 0x00],
+    [0x56, 0xB4, 0xE9],
+    [0x00, 0x9E, 0x73],
+    [0xF0, 0xE4, 0x42],
+    [0x00, 0x72, 0xB2],
+    [0xD5, 0x5E, 0x00],
+    [0xCC, 0x79, 0xA7],
+    [0x33, 0x33, 0x33],
+    [0x88, 0x22, 0x55],
+    [0x99, 0x99, 0x99],
+];
+
+/// CSS colour of class `label`.
+pub fn css_colour(label: u8) -> String {
+    let [r, g, b] = PALETTE[usize::from(label) % 10];
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+/// Where the latent plane sits on the canvas: the latent point at the canvas centre and pixels per unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatentView {
+    pub centre: [f32; 2],
+    pub scale: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+impl LatentView {
+    /// A view of a `width x height` canvas showing `points` (`[n * 2]`) with a margin, or -3..3 if empty.
+    pub fn fit(points: &[f32], width: f32, height: f32) -> Self {
+        let (mut lo, mut hi) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
+        for p in points.chunks_exact(2).filter(|p| p[0].is_finite() && p[1].is_finite()) {
+            for a in 0..2 {
+                lo[a] = lo[a].min(p[a]);
+                hi[a] = hi[a].max(p[a]);
+            }
+        }
+        if !(lo[0] < hi[0] && lo[1] < hi[1]) {
+            (lo, hi) = ([-3.0; 2], [3.0; 2]);
+        }
+        let centre = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
+        let scale = 0.9 * (width / (hi[0] - lo[0])).min(height / (hi[1] - lo[1]));
+        Self { centre, scale, width, height }
+    }
+
+    /// Canvas pixel of latent point `p`.
+    pub fn screen_from_latent(&self, p: [f32; 2]) -> [f32; 2] {
+        [
+            self.width / 2.0 + (p[0] - self.centre[0]) * self.scale,
+            self.height / 2.0 - (p[1] - self.centre[1]) * self.scale,
+        ]
+    }
+
+    /// Latent point under canvas pixel `s` (the inverse of [`Self::screen_from_latent`]).
+    pub fn latent_from_screen(&self, s: [f32; 2]) -> [f32; 2] {
+        [
+            self.centre[0] + (s[0] - self.width / 2.0) / self.scale,
+            self.centre[1] - (s[1] - self.height / 2.0) / self.scale,
+        ]
+    }
+
+    /// Zooms by `factor` keeping the latent point under canvas pixel `at` fixed.
+    pub fn zoom(self, factor: f32, at: [f32; 2]) -> Self {
+        let anchor = self.latent_from_screen(at);
+        let mut v = Self { scale: (self.scale * factor).clamp(1e-3, 1e6), ..self };
+        let moved = v.latent_from_screen(at);
+        v.centre = [v.centre[0] + anchor[0] - moved[0], v.centre[1] + anchor[1] - moved[1]];
+        v
+    }
+
+    /// Moves the view by `d` canvas pixels (drag).
+    pub fn pan(self, d: [f32; 2]) -> Self {
+        Self { centre: [self.centre[0] - d[0] / self.scale, self.centre[1] + d[1] / self.scale], ..self }
+    }
+}
+
+/// Draws `points` (`[n * 2]`) coloured by `labels` as `size`-pixel squares into an RGBA buffer of the
+/// view's size, over a white background. Returns the buffer (width × height × 4 bytes).
+pub fn rasterize(points: &[f32], labels: &[u8], view: &LatentView, size: usize) -> Vec<u8> {
+    let (w, h) = (view.width as usize, view.height as usize);
+    let mut buf = vec![255u8; w * h * 4];
+    let half = (size / 2) as isize;
+    for (p, &label) in points.chunks_exact(2).zip(labels) {
+        let [sx, sy] = view.screen_from_latent([p[0], p[1]]);
+        if !(sx.is_finite() && sy.is_finite()) {
+            continue;
+        }
+        let (cx, cy) = (sx as isize, sy as isize);
+        let [r, g, b] = PALETTE[usize::from(label) % 10];
+        for y in (cy - half).max(0)..(cy - half + size as isize).min(h as isize) {
+            let row = y as usize * w;
+            for x in (cx - half).max(0)..(cx - half + size as isize).min(w as isize) {
+                let i = (row + x as usize) * 4;
+                buf[i..i + 4].copy_from_slice(&[r, g, b, 255]);
+            }
+        }
+    }
+    buf
+}
+
+/// "Nice" tick positions (1, 2 or 5 × 10^k apart) covering `lo..hi` with about `n` ticks.
+pub fn ticks(lo: f32, hi: f32, n: usize) -> Vec<f32> {
+    if !(hi > lo) || n == 0 {
+        return Vec::new();
+    }
+    let raw = (hi - lo) / n as f32;
+    let mag = 10f32.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f32 * step).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_and_latent_are_inverse() {
+        let v = LatentView::fit(&[-2.0, -1.0, 4.0, 3.0], 400.0, 300.0);
+        for p in [[0.0, 0.0], [-2.0, -1.0], [4.0, 3.0], [1.5, -0.25]] {
+            let back = v.latent_from_screen(v.screen_from_latent(p));
+            assert!((back[0] - p[0]).abs() < 1e-4 && (back[1] - p[1]).abs() < 1e-4);
+        }
+        let s = v.screen_from_latent([4.0, 3.0]);
+        assert!(s[0] > 200.0 && s[1] < 150.0, "up and right of the centre: {s:?}");
+        let z = v.zoom(2.0, [10.0, 20.0]);
+        let a = v.latent_from_screen([10.0, 20.0]);
+        let b = z.latent_from_screen([10.0, 20.0]);
+        assert!((a[0] - b[0]).abs() < 1e-4 && (a[1] - b[1]).abs() < 1e-4);
+    }
+
+    #[test]
+    fn rasterize_colours_the_right_pixels() {
+        let v = LatentView { centre: [0.0, 0.0], scale: 10.0, width: 20.0, height: 20.0 };
+        let buf = rasterize(&[0.0, 0.0, f32::NAN, 1.0], &[3, 1], &v, 2);
+        let px = |x: usize, y: usize| &buf[(y * 20 + x) * 4..(y * 20 + x) * 4 + 3];
+        assert_eq!(px(10, 10), PALETTE[3]);
+        assert_eq!(px(0, 0), [255, 255, 255]);
+    }
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(ticks(-1.1, 1.1, 4), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
+        assert!(ticks(1.0, 1.0, 4).is_empty());
+    }
+}

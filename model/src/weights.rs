@@ -1,0 +1,166 @@
+//! Weights as bytes: a flat f32 snapshot of every parameter (async, so it works on WebGPU in the
+//! browser too), and a versioned file format — header + config + weights — for save / load / download.
+//!
+//! File layout: `b"LSXW"`, u32 LE format version, u32 LE header length, the JSON header
+//! ([`FileHeader`]: net and train config, dataset, step), then the parameters as f32 LE in the
+//! order burn's module visitor walks them.
+
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::data::DatasetName;
+use crate::nets::{Net, NetConfig};
+use crate::train::TrainConfig;
+
+const MAGIC: &[u8; 4] = b"LSXW";
+/// Version of the file layout; files of another version are refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Why bytes are not a weights file for this app.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum WeightsError {
+    #[error("not a latent-explorer model file (bad magic)")]
+    BadMagic,
+    #[error("model file format version {found}, this app reads version {FORMAT_VERSION}")]
+    Version { found: u32 },
+    #[error("the model file is truncated or corrupt: {0}")]
+    Corrupt(String),
+    #[error("the weights hold {found} numbers but a {what} network needs {expected}")]
+    Mismatch { found: usize, expected: usize, what: String },
+}
+
+/// What a weights file says about the model it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileHeader {
+    pub net: NetConfig,
+    pub train: TrainConfig,
+    pub dataset: DatasetName,
+    pub step: u64,
+}
+
+/// Collects every float parameter, flattened, in visiting order.
+struct Collect(Vec<Tensor<1>>);
+
+impl ModuleVisitor for Collect {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let t = param.val();
+        let n = t.shape().num_elements();
+        self.0.push(t.reshape([n]));
+    }
+}
+
+/// Replaces every float parameter, in visiting order, with the next slice of `data`.
+struct Assign<'a> {
+    data: &'a [f32],
+    pos: usize,
+    device: Device,
+}
+
+impl ModuleMapper for Assign<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let shape = param.lazy_shape();
+        let n = shape.num_elements();
+        let slice = self.data.get(self.pos..self.pos + n).unwrap_or(&[]).to_vec();
+        self.pos += n;
+        let device = self.device.clone();
+        param.map(move |_| Tensor::from_data(TensorData::new(slice, shape), &device))
+    }
+}
+
+/// Number of float parameters of `net`.
+pub fn count(net: &Net) -> usize {
+    net.num_params()
+}
+
+/// All parameters of `net` as one flat f32 vector (one device read).
+pub async fn snapshot(net: &Net) -> Vec<f32> {
+    let mut c = Collect(Vec::new());
+    net.visit(&mut c);
+    if c.0.is_empty() {
+        return Vec::new();
+    }
+    crate::metrics::to_vec(Tensor::cat(c.0, 0)).await
+}
+
+/// A network of shape `cfg` on `device` holding the parameters `data` (from [`snapshot`]).
+pub fn restore(cfg: &NetConfig, data: &[f32], device: &Device) -> Result<Net, WeightsError> {
+    let net = cfg.init(device);
+    let expected = count(&net);
+    if data.len() != expected {
+        let what = format!("{:?} {:?} {:?}-{}", cfg.kind, cfg.arch, cfg.hidden, cfg.latent);
+        return Err(WeightsError::Mismatch { found: data.len(), expected, what });
+    }
+    Ok(net.map(&mut Assign { data, pos: 0, device: device.clone() }))
+}
+
+/// Encodes a model file.
+pub fn to_file(header: &FileHeader, params: &[f32]) -> Vec<u8> {
+    let json = serde_json::to_vec(header).unwrap_or_default();
+    let mut out = Vec::with_capacity(12 + json.len() + 4 * params.len());
+    out.extend_from_slice(MAGIC);
+    out.extend(FORMAT_VERSION.to_le_bytes());
+    out.extend((json.len() as u32).to_le_bytes());
+    out.extend(&json);
+    params.iter().for_each(|p| out.extend(p.to_le_bytes()));
+    out
+}
+
+/// Decodes a model file into its header and parameters; checks magic, version and lengths.
+pub fn from_file(bytes: &[u8]) -> Result<(FileHeader, Vec<f32>), WeightsError> {
+    if bytes.get(..4) != Some(MAGIC.as_slice()) {
+        return Err(WeightsError::BadMagic);
+    }
+    let word = |i: usize| bytes.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    let version = word(4).ok_or_else(|| WeightsError::Corrupt("no version".into()))?;
+    if version != FORMAT_VERSION {
+        return Err(WeightsError::Version { found: version });
+    }
+    let len = word(8).ok_or_else(|| WeightsError::Corrupt("no header length".into()))? as usize;
+    let json = bytes
+        .get(12..12usize.saturating_add(len))
+        .ok_or_else(|| WeightsError::Corrupt("short header".into()))?;
+    let header: FileHeader =
+        serde_json::from_slice(json).map_err(|e| WeightsError::Corrupt(e.to_string()))?;
+    let body = &bytes[12 + len..];
+    if body.len() % 4 != 0 {
+        return Err(WeightsError::Corrupt(format!("{} stray bytes after the weights", body.len() % 4)));
+    }
+    let params = body.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    Ok((header, params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nets::Kind;
+
+    #[test]
+    fn snapshot_restore_round_trip_and_bad_files() {
+        let device = Device::flex();
+        let cfg = NetConfig { kind: Kind::Vae, hidden: vec![16], ..NetConfig::default() };
+        let net = cfg.init(&device);
+        let params = pollster::block_on(snapshot(&net));
+        assert_eq!(params.len(), count(&net));
+        let header = FileHeader {
+            net: cfg.clone(),
+            train: TrainConfig::default(),
+            dataset: DatasetName::Mnist,
+            step: 7,
+        };
+        let file = to_file(&header, &params);
+        let (h, p) = from_file(&file).expect("round trip");
+        assert_eq!((h, &p), (header, &params));
+        let back = restore(&cfg, &p, &device).expect("restores");
+        assert_eq!(pollster::block_on(snapshot(&back)), params);
+
+        assert_eq!(from_file(b"PK\x03\x04 a zip"), Err(WeightsError::BadMagic));
+        let mut v2 = file.clone();
+        v2[4] = 9;
+        assert_eq!(from_file(&v2), Err(WeightsError::Version { found: 9 }));
+        assert!(matches!(from_file(&file[..20]), Err(WeightsError::Corrupt(_))));
+        assert!(matches!(from_file(&file[..file.len() - 1]), Err(WeightsError::Corrupt(_))));
+        let other = NetConfig { hidden: vec![32], ..cfg };
+        assert!(matches!(restore(&other, &p, &device), Err(WeightsError::Mismatch { .. })));
+    }
+}

@@ -1,0 +1,17 @@
+//! The same training steps in headless Chromium (wasm-bindgen-test) on `flex` give the losses the
+//! native run gives for the same seed and batches. Run by `make test` via wasm-bindgen-test-runner.
+
+#![cfg(target_arch = "wasm32")]
+
+#[path = "shared/step_reference.rs"]
+mod reference;
+
+use model::Device;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn flex_steps_in_the_browser_match_native() {
+    reference::check(&reference::run(Device::flex()).await, 1e-4);
+}
