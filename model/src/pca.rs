@@ -25,7 +25,7 @@ pub struct Pca {
 impl Pca {
     /// Fits `k` components to `data` (`[n * dim]` row-major).
     pub fn fit(data: &[f32], dim: usize, k: usize) -> Result<Self, PcaError> {
-        let n = if dim == 0 { 0 } else { data.len() / dim };
+        let n = data.len().checked_div(dim).unwrap_or(0);
         if n < 2 || k == 0 || k > dim {
             return Err(PcaError::TooFewRows { rows: n, dim, k });
         }

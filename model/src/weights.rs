@@ -123,7 +123,7 @@ pub fn from_file(bytes: &[u8]) -> Result<(FileHeader, Vec<f32>), WeightsError> {
     let header: FileHeader =
         serde_json::from_slice(json).map_err(|e| WeightsError::Corrupt(e.to_string()))?;
     let body = &bytes[12 + len..];
-    if body.len() % 4 != 0 {
+    if !body.len().is_multiple_of(4) {
         return Err(WeightsError::Corrupt(format!("{} stray bytes after the weights", body.len() % 4)));
     }
     let params = body.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();

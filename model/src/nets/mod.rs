@@ -101,6 +101,10 @@ pub trait Codec {
 }
 
 #[derive(Module, Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one Body per network; burn's Module derive does not support Box"
+)]
 enum Body {
     Mlp(Mlp),
     Conv(Conv),
