@@ -12,7 +12,7 @@ pub mod worker;
 
 use leptos::prelude::*;
 
-use components::{ControlsPanel, DecodePanel, LatentPanel, StatusBar};
+use components::{ControlsPanel, DecodePanel, LatentPanel, LossPanel, ReconPanel, StatusBar};
 use state::AppState;
 
 /// The whole page.
@@ -30,7 +30,11 @@ pub fn App() -> impl IntoView {
         <StatusBar />
         <main class="panels">
             <LatentPanel />
-            <DecodePanel />
+            <div class="side">
+                <DecodePanel />
+                <ReconPanel />
+                <LossPanel />
+            </div>
         </main>
     }
 }

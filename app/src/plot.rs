@@ -106,6 +106,20 @@ pub fn rasterize(points: &[f32], labels: &[u8], view: &LatentView, size: usize) 
     buf
 }
 
+/// Index of the point (`[n * 2]`) nearest to canvas pixel `at`, if within `radius` pixels.
+pub fn nearest_point(points: &[f32], view: &LatentView, at: [f32; 2], radius: f32) -> Option<usize> {
+    points
+        .chunks_exact(2)
+        .enumerate()
+        .map(|(i, p)| {
+            let s = view.screen_from_latent([p[0], p[1]]);
+            (i, (s[0] - at[0]).powi(2) + (s[1] - at[1]).powi(2))
+        })
+        .filter(|(_, d2)| *d2 <= radius * radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
 /// "Nice" tick positions (1, 2 or 5 × 10^k apart) covering `lo..hi` with about `n` ticks.
 pub fn ticks(lo: f32, hi: f32, n: usize) -> Vec<f32> {
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || n == 0 {
@@ -145,6 +159,15 @@ mod tests {
         let px = |x: usize, y: usize| &buf[(y * 20 + x) * 4..(y * 20 + x) * 4 + 3];
         assert_eq!(px(10, 10), PALETTE[3]);
         assert_eq!(px(0, 0), [255, 255, 255]);
+    }
+
+    #[test]
+    fn nearest_point_hits_within_radius() {
+        let v = LatentView { centre: [0.0, 0.0], scale: 10.0, width: 100.0, height: 100.0 };
+        let pts = [0.0, 0.0, 1.0, 1.0];
+        assert_eq!(nearest_point(&pts, &v, [51.0, 50.0], 3.0), Some(0));
+        assert_eq!(nearest_point(&pts, &v, [60.0, 40.0], 3.0), Some(1));
+        assert_eq!(nearest_point(&pts, &v, [80.0, 80.0], 3.0), None);
     }
 
     #[test]

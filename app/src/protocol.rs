@@ -25,10 +25,13 @@ pub enum ToWorker {
     Step,
     /// New hyperparameters that need no new model (lr, β, warm-up, L1, noise).
     Configure { train: TrainConfig },
+    /// Warm-up benchmark: one untimed step (shader compiles happen here), then `steps` timed ones.
+    Bench { steps: u32 },
     /// View: new weights (in `data`) of a network of shape `net` at `step`.
     Weights { net: NetConfig, step: u64 },
-    /// View: decode latent point `z`; only the latest pending request is served.
-    Decode { id: u32, z: Vec<f32> },
+    /// View: decode latent point `z`; only the latest pending request is served. With `index`, the
+    /// click hit test point `index`: its original image and reconstruction come back too.
+    Decode { id: u32, z: Vec<f32>, index: Option<usize> },
 }
 
 /// Worker → page.
@@ -51,8 +54,13 @@ pub enum FromWorker {
     Weights { net: NetConfig, step: u64 },
     /// View: latent codes of the test points (in `data`, `[n * dim]`), computed from the weights of `step`.
     Latents { step: u64, dim: usize },
-    /// View: the decoded image (784 floats in 0..1) of request `id` at `z`.
-    Decoded { id: u32, z: Vec<f32>, pixels: Vec<f32> },
+    /// View: the decoded image (784 floats in 0..1) of request `id` at `z`; for a data point, also
+    /// (test index, label, original pixels, reconstruction pixels).
+    Decoded { id: u32, z: Vec<f32>, pixels: Vec<f32>, point: Option<(usize, u8, Vec<f32>, Vec<f32>)> },
+    /// View: the fixed test images (`[k * 784]`) and their reconstructions (`[k * 784]`) in `data`, at `step`.
+    Recons { step: u64, count: usize },
+    /// Warm-up benchmark result: the first step and the mean of the timed ones (ms).
+    BenchDone { first_ms: f64, ms_per_step: f64 },
     /// Something the user should know, shown in the status line.
     Notice { msg: String },
     /// Something failed; the state before it is kept.

@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use crate::backend::Mode;
 use crate::protocol::{FromWorker, Role, ToWorker};
 
 /// A decoded latent point.
@@ -20,12 +21,38 @@ use crate::protocol::{FromWorker, Role, ToWorker};
 pub struct Decoded {
     pub z: Vec<f32>,
     pub pixels: Vec<f32>,
+    /// When a data point was clicked: (test index, label, original, reconstruction).
+    pub point: Option<(usize, u8, Vec<f32>, Vec<f32>)>,
+}
+
+/// Network shape presets: (label, hidden widths); all have a 2-D code.
+pub const PRESETS: [(&str, &[usize]); 3] = [
+    ("784-512-256-2 (reference)", &[512, 256]),
+    ("784-256-2 (small, fast)", &[256]),
+    ("784-1024-512-2 (wide)", &[1024, 512]),
+];
+
+/// The page's workers: the trainer, the view, and during a backend race the WebGPU candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Trainer,
+    View,
+    Candidate,
+}
+
+impl Slot {
+    fn role(self) -> Role {
+        if self == Slot::View { Role::View } else { Role::Trainer }
+    }
 }
 
 #[derive(Default)]
 struct Workers {
     trainer: Option<Worker>,
     view: Option<Worker>,
+    candidate: Option<Worker>,
+    /// A backend race is running; holds the CPU's warm-up ms/step once measured.
+    race: Option<Option<f64>>,
     next_decode: u32,
 }
 
@@ -34,6 +61,15 @@ struct Workers {
 pub struct AppState {
     pub dataset: RwSignal<DatasetName>,
     pub kind: RwSignal<Kind>,
+    /// Index into [`PRESETS`].
+    pub preset: RwSignal<usize>,
+    pub lr: RwSignal<f64>,
+    pub batch: RwSignal<usize>,
+    pub beta: RwSignal<f32>,
+    pub seed: RwSignal<u64>,
+    pub batches_per_epoch: RwSignal<usize>,
+    /// Fixed test images and their reconstructions (`[k * 784]` each, concatenated) and k.
+    pub recons: RwSignal<Option<(Arc<Vec<f32>>, usize)>>,
     pub running: RwSignal<bool>,
     pub step: RwSignal<u64>,
     pub loss: RwSignal<Option<f32>>,
@@ -59,6 +95,13 @@ impl AppState {
         Self {
             dataset: RwSignal::new(dataset),
             kind: RwSignal::new(Kind::Ae),
+            preset: RwSignal::new(0),
+            lr: RwSignal::new(1e-3),
+            batch: RwSignal::new(128),
+            beta: RwSignal::new(1.0),
+            seed: RwSignal::new(crate::js::query("seed").and_then(|s| s.parse().ok()).unwrap_or(42)),
+            batches_per_epoch: RwSignal::new(0),
+            recons: RwSignal::new(None),
             running: RwSignal::new(false),
             step: RwSignal::new(0),
             loss: RwSignal::new(None),
@@ -77,16 +120,29 @@ impl AppState {
 
     /// The network and training settings the controls describe.
     fn configs(&self) -> (NetConfig, TrainConfig) {
-        let seed = crate::js::query("seed").and_then(|s| s.parse().ok()).unwrap_or(42);
-        (
-            NetConfig { kind: self.kind.get_untracked(), ..NetConfig::default() },
-            TrainConfig { seed, ..TrainConfig::default() },
-        )
+        let hidden = PRESETS[self.preset.get_untracked() % PRESETS.len()].1.to_vec();
+        let net = NetConfig { kind: self.kind.get_untracked(), hidden, ..NetConfig::default() };
+        (net, self.train_config())
     }
 
-    fn setup(&self, role: Role) -> ToWorker {
+    fn train_config(&self) -> TrainConfig {
+        TrainConfig {
+            lr: self.lr.get_untracked(),
+            batch_size: self.batch.get_untracked(),
+            beta: self.beta.get_untracked(),
+            seed: self.seed.get_untracked(),
+            ..TrainConfig::default()
+        }
+    }
+
+    /// Sends changed hyperparameters that need no new model (learning rate, β) to the trainer.
+    pub fn reconfigure(&self) {
+        self.post(Slot::Trainer, &ToWorker::Configure { train: self.train_config() }, None);
+    }
+
+    fn setup(&self, slot: Slot) -> ToWorker {
         let (net, train) = self.configs();
-        ToWorker::Setup { role, dataset: self.dataset.get_untracked(), net, train }
+        ToWorker::Setup { role: slot.role(), dataset: self.dataset.get_untracked(), net, train }
     }
 
     /// Chooses the backend and starts both workers.
@@ -94,12 +150,15 @@ impl AppState {
         leptos::task::spawn_local(async move {
             let choice = crate::backend::choose().await;
             self.backend_reason.set(choice.reason);
-            self.spawn(Role::View, false);
-            self.spawn(Role::Trainer, choice.gpu);
+            if choice.mode == Mode::Race {
+                self.workers.update_value(|w| w.race = Some(None));
+            }
+            self.spawn(Slot::View, false);
+            self.spawn(Slot::Trainer, choice.mode == Mode::Gpu);
         });
     }
 
-    fn spawn(self, role: Role, gpu: bool) {
+    fn spawn(self, slot: Slot, gpu: bool) {
         let url = if gpu { "./worker_gpu_loader.js" } else { "./worker_loader.js" };
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
@@ -109,7 +168,8 @@ impl AppState {
         };
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match crate::protocol::decode::<FromWorker>(ev.data()) {
-                Ok((msg, data)) => self.handle(role, gpu, msg, data),
+                Ok((msg, _)) if slot == Slot::Candidate => self.handle_candidate(msg),
+                Ok((msg, data)) => self.handle(slot, gpu, msg, data),
                 Err(e) => self.status.set(format!("bad message from a worker: {e}")),
             }
         });
@@ -120,18 +180,20 @@ impl AppState {
         });
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
         onerror.forget();
-        self.workers.update_value(|w| match role {
-            Role::Trainer => w.trainer = Some(worker),
-            Role::View => w.view = Some(worker),
+        self.workers.update_value(|w| match slot {
+            Slot::Trainer => w.trainer = Some(worker),
+            Slot::View => w.view = Some(worker),
+            Slot::Candidate => w.candidate = Some(worker),
         });
     }
 
-    fn post(&self, role: Role, msg: &ToWorker, data: Option<&Float32Array>) {
+    fn post(&self, slot: Slot, msg: &ToWorker, data: Option<&Float32Array>) {
         let Ok((value, transfer)) = crate::protocol::encode(msg, data) else { return };
         self.workers.with_value(|w| {
-            let worker = match role {
-                Role::Trainer => w.trainer.as_ref(),
-                Role::View => w.view.as_ref(),
+            let worker = match slot {
+                Slot::Trainer => w.trainer.as_ref(),
+                Slot::View => w.view.as_ref(),
+                Slot::Candidate => w.candidate.as_ref(),
             };
             if let Some(worker) = worker {
                 let _ = worker.post_message_with_transfer(&value, &transfer);
@@ -139,26 +201,36 @@ impl AppState {
         });
     }
 
-    fn handle(self, role: Role, gpu: bool, msg: FromWorker, data: Option<Float32Array>) {
+    fn racing(&self) -> bool {
+        self.workers.with_value(|w| w.race.is_some())
+    }
+
+    fn handle(self, slot: Slot, gpu: bool, msg: FromWorker, data: Option<Float32Array>) {
         match msg {
             FromWorker::Ready { backend, detail } => {
-                if role == Role::Trainer {
-                    self.backend.set(backend);
+                if slot == Slot::Trainer {
+                    if !self.racing() {
+                        self.backend.set(backend);
+                    }
                     self.status
                         .set(format!("{} — {detail}. Loading data…", self.backend_reason.get_untracked()));
                 }
-                self.post(role, &self.setup(role), None);
+                self.post(slot, &self.setup(slot), None);
             }
             FromWorker::DataLoaded { dataset, train, test, labels } => {
-                if role == Role::View {
+                if slot == Slot::View {
                     self.labels.set(Arc::new(labels));
+                } else if self.racing() {
+                    self.status.set("Comparing the CPU and WebGPU in a short warm-up…".into());
+                    self.post(Slot::Trainer, &ToWorker::Bench { steps: crate::backend::RACE_STEPS }, None);
                 } else {
                     self.status
                         .set(format!("{}: {train} training images loaded. Press Train.", dataset.id()));
                 }
                 let _ = test;
             }
-            FromWorker::Progress { stats, samples_per_s, running, history, .. } => {
+            FromWorker::Progress { stats, samples_per_s, running, history, batches_per_epoch } => {
+                self.batches_per_epoch.set(batches_per_epoch);
                 self.step.set(stats.step);
                 self.loss.set((stats.step > 0).then_some(stats.loss));
                 self.samples_per_s.set(samples_per_s);
@@ -170,8 +242,20 @@ impl AppState {
                     self.history.update(|h| h.extend(history));
                 }
             }
+            FromWorker::BenchDone { ms_per_step, .. } => {
+                // The CPU's warm-up is done: now the WebGPU candidate's, with a deadline.
+                self.workers.update_value(|w| w.race = Some(Some(ms_per_step)));
+                self.spawn(Slot::Candidate, true);
+                let deadline = Closure::once_into_js(move || self.finish_race(None));
+                if let Some(w) = web_sys::window() {
+                    let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        deadline.unchecked_ref(),
+                        crate::backend::RACE_DEADLINE_MS,
+                    );
+                }
+            }
             FromWorker::Weights { net, step } => {
-                self.post(Role::View, &ToWorker::Weights { net, step }, data.as_ref())
+                self.post(Slot::View, &ToWorker::Weights { net, step }, data.as_ref())
             }
             FromWorker::Latents { step, .. } => {
                 if let Some(d) = data {
@@ -179,14 +263,21 @@ impl AppState {
                     self.latents.set((Arc::new(d.to_vec()), step));
                 }
             }
-            FromWorker::Decoded { z, pixels, .. } => self.decoded.set(Some(Decoded { z, pixels })),
+            FromWorker::Decoded { z, pixels, point, .. } => {
+                self.decoded.set(Some(Decoded { z, pixels, point }))
+            }
+            FromWorker::Recons { count, .. } => {
+                if let Some(d) = data {
+                    self.recons.set(Some((Arc::new(d.to_vec()), count)));
+                }
+            }
             FromWorker::Notice { msg } => self.status.set(msg),
             FromWorker::Error { msg } => {
-                if role == Role::Trainer && gpu && self.backend.get_untracked().is_empty() {
+                if slot == Slot::Trainer && gpu && self.backend.get_untracked().is_empty() {
                     // WebGPU did not initialise: carry on with the CPU worker.
                     self.workers.update_value(|w| w.trainer.take().into_iter().for_each(|t| t.terminate()));
                     self.backend_reason.set(format!("CPU: {msg}"));
-                    self.spawn(Role::Trainer, false);
+                    self.spawn(Slot::Trainer, false);
                 } else {
                     self.status.set(format!("Error: {msg}"));
                 }
@@ -194,17 +285,47 @@ impl AppState {
         }
     }
 
+    /// Messages of the WebGPU candidate in a backend race: set up, warm up, report.
+    fn handle_candidate(self, msg: FromWorker) {
+        match msg {
+            FromWorker::Ready { .. } => self.post(Slot::Candidate, &self.setup(Slot::Candidate), None),
+            FromWorker::DataLoaded { .. } => {
+                self.post(Slot::Candidate, &ToWorker::Bench { steps: crate::backend::RACE_STEPS }, None)
+            }
+            FromWorker::BenchDone { ms_per_step, .. } => self.finish_race(Some(ms_per_step)),
+            FromWorker::Error { .. } => self.finish_race(None),
+            _ => {}
+        }
+    }
+
+    /// Ends a backend race: keeps the faster worker, stops the other, and starts it from step 0.
+    fn finish_race(self, gpu_ms: Option<f64>) {
+        let Some(Some(cpu_ms)) = self.workers.with_value(|w| w.race) else { return };
+        let (use_gpu, reason) = crate::backend::verdict(cpu_ms, gpu_ms);
+        self.workers.update_value(|w| {
+            w.race = None;
+            let loser = match (use_gpu, w.candidate.take()) {
+                (true, Some(gpu)) => w.trainer.replace(gpu),
+                (_, other) => other,
+            };
+            loser.into_iter().for_each(|l| l.terminate());
+        });
+        self.backend.set(if use_gpu { "webgpu" } else { "cpu" }.into());
+        self.backend_reason.set(reason);
+        self.restart();
+    }
+
     /// Starts or pauses training.
     pub fn set_running(&self, on: bool) {
         self.running.set(on);
         let backend = self.backend.get_untracked();
         self.status.set(if on { format!("Training on {backend}…") } else { "Paused.".into() });
-        self.post(Role::Trainer, &ToWorker::Run { on }, None);
+        self.post(Slot::Trainer, &ToWorker::Run { on }, None);
     }
 
     /// One optimiser step.
     pub fn single_step(&self) {
-        self.post(Role::Trainer, &ToWorker::Step, None);
+        self.post(Slot::Trainer, &ToWorker::Step, None);
     }
 
     /// Rebuilds the model from the current controls (dataset or model changed, or Reset): training
@@ -216,19 +337,21 @@ impl AppState {
         self.history.set(Vec::new());
         self.latents.set((Arc::new(Vec::new()), 0));
         self.decoded.set(None);
+        self.recons.set(None);
         self.status.set(format!("Loading {}…", self.dataset.get_untracked().id()));
-        self.post(Role::View, &self.setup(Role::View), None);
-        self.post(Role::Trainer, &self.setup(Role::Trainer), None);
+        self.post(Slot::View, &self.setup(Slot::View), None);
+        self.post(Slot::Trainer, &self.setup(Slot::Trainer), None);
     }
 
     /// Asks the view worker to decode latent point `z` (a newer request replaces a pending one).
-    pub fn decode(&self, z: [f32; 2]) {
+    /// With `index`, the point is test image `index` (its original and reconstruction come back too).
+    pub fn decode(&self, z: [f32; 2], index: Option<usize>) {
         let mut id = 0;
         self.workers.update_value(|w| {
             w.next_decode += 1;
             id = w.next_decode;
         });
-        self.post(Role::View, &ToWorker::Decode { id, z: z.to_vec() }, None);
+        self.post(Slot::View, &ToWorker::Decode { id, z: z.to_vec(), index }, None);
     }
 }
 

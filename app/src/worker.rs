@@ -7,7 +7,7 @@ use std::rc::Rc;
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
 use js_sys::Float32Array;
-use model::metrics::{decode, encode_all};
+use model::metrics::{decode, encode_all, to_vec};
 use model::{Dataset, DatasetName, Device, Net, NetConfig, TrainConfig, TrainError, Trainer, weights};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
@@ -23,6 +23,8 @@ const WEIGHTS_MS: f64 = 400.0;
 const CHUNK: usize = 1000;
 /// Test points on the map.
 pub const MAP_POINTS: usize = 10_000;
+/// Test images in the reconstruction panel (the first of each class, then more).
+pub const RECON_COUNT: usize = 10;
 
 type Inbox = UnboundedReceiver<(ToWorker, Option<Float32Array>)>;
 
@@ -172,11 +174,30 @@ async fn trainer(
                     }
                 }
                 ToWorker::Run { on } => {
+                    if running
+                        && !on
+                        && let Some(r) = &run
+                    {
+                        // Paused: the map and the decoder get the final weights.
+                        send_weights(scope, r).await;
+                    }
                     running = on;
                     (window_start, window_steps) = (now(), 0);
                     last_progress = 0.0;
                 }
                 ToWorker::Step => single = true,
+                ToWorker::Bench { steps } => {
+                    if let Some(r) = run.as_mut() {
+                        let t0 = now();
+                        let _ = r.trainer.step(&r.data).await;
+                        let t1 = now();
+                        for _ in 0..steps {
+                            let _ = r.trainer.step(&r.data).await;
+                        }
+                        let ms_per_step = (now() - t1) / f64::from(steps.max(1));
+                        post(scope, &FromWorker::BenchDone { first_ms: t1 - t0, ms_per_step }, None);
+                    }
+                }
                 ToWorker::Configure { train } => {
                     if let Some(r) = run.as_mut() {
                         r.trainer.set_config(train);
@@ -229,21 +250,33 @@ async fn trainer(
 
 async fn view(scope: &DedicatedWorkerGlobalScope, mut rx: Inbox, device: Device, dataset: DatasetName) {
     let mut test = load_test(scope, dataset).await;
+    let mut loaded = dataset;
     let mut net: Option<(Net, u64)> = None;
     let mut encoded_step = None;
-    let mut pending_decode: Option<(u32, Vec<f32>)> = None;
+    let mut pending_decode: Option<(u32, Vec<f32>, Option<usize>)> = None;
+    let mut recon_step = None;
     // The pass in progress: codes so far and the step of the weights they come from.
     let mut pass: Option<(Vec<f32>, u64)> = None;
     loop {
         let busy = pending_decode.is_some()
             || pass.is_some()
-            || net.as_ref().is_some_and(|n| Some(n.1) != encoded_step);
+            || net.as_ref().is_some_and(|n| Some(n.1) != encoded_step || Some(n.1) != recon_step);
         let next = if busy { rx.try_recv().ok() } else { rx.next().await };
         if let Some((msg, data)) = next {
             match msg {
                 ToWorker::Setup { dataset, .. } => {
-                    test = load_test(scope, dataset).await;
-                    (net, encoded_step, pass) = (None, None, None);
+                    if dataset != loaded || test.is_none() {
+                        test = load_test(scope, dataset).await;
+                        loaded = dataset;
+                    } else if let Some(t) = &test {
+                        let labels = t.labels()[..MAP_POINTS.min(t.len())].to_vec();
+                        post(
+                            scope,
+                            &FromWorker::DataLoaded { dataset, train: 0, test: t.len(), labels },
+                            None,
+                        );
+                    }
+                    (net, encoded_step, pass, recon_step) = (None, None, None, None);
                 }
                 ToWorker::Weights { net: cfg, step } => {
                     let params = data.map(|d| d.to_vec()).unwrap_or_default();
@@ -252,7 +285,7 @@ async fn view(scope: &DedicatedWorkerGlobalScope, mut rx: Inbox, device: Device,
                         Err(e) => post(scope, &FromWorker::Error { msg: e.to_string() }, None),
                     }
                 }
-                ToWorker::Decode { id, z } => pending_decode = Some((id, z)),
+                ToWorker::Decode { id, z, index } => pending_decode = Some((id, z, index)),
                 _ => {}
             }
             continue;
@@ -261,9 +294,24 @@ async fn view(scope: &DedicatedWorkerGlobalScope, mut rx: Inbox, device: Device,
             yield_now().await;
             continue;
         };
-        if let Some((id, z)) = pending_decode.take() {
+        if let Some((id, z, index)) = pending_decode.take() {
             let pixels = decode(n, &z, &device).await;
-            post(scope, &FromWorker::Decoded { id, z, pixels }, None);
+            let point = match index.filter(|&i| i < test.len()) {
+                Some(i) => {
+                    let original = test.floats([i]);
+                    let recon = to_vec(n.reconstruct(test.batch(&[i], &device))).await;
+                    Some((i, test.labels()[i], original, recon))
+                }
+                None => None,
+            };
+            post(scope, &FromWorker::Decoded { id, z, pixels, point }, None);
+        } else if recon_step != Some(*step) {
+            recon_step = Some(*step);
+            let idx = recon_indices(test);
+            let mut both = test.floats(idx.iter().copied());
+            both.extend(to_vec(n.reconstruct(test.batch(&idx, &device))).await);
+            let arr = Float32Array::from(both.as_slice());
+            post(scope, &FromWorker::Recons { step: *step, count: idx.len() }, Some(&arr));
         } else {
             let (codes, pass_step) = pass.get_or_insert_with(|| (Vec::new(), *step));
             let done = codes.len() / n.config().latent;
@@ -279,6 +327,11 @@ async fn view(scope: &DedicatedWorkerGlobalScope, mut rx: Inbox, device: Device,
         }
         yield_now().await;
     }
+}
+
+/// The first test image of each class, in class order (fewer if a class is missing).
+fn recon_indices(test: &Dataset) -> Vec<usize> {
+    (0..10u8).filter_map(|c| test.labels().iter().position(|&l| l == c)).take(RECON_COUNT).collect()
 }
 
 async fn load_test(scope: &DedicatedWorkerGlobalScope, dataset: DatasetName) -> Option<Dataset> {

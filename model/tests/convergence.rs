@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Convergence on real MNIST: a 2-D AE and VAE must learn, not just run. After a bounded number of steps
 //! their latents separate the classes far better than PCA-2D of the pixels (kNN accuracy), their
 //! reconstructions beat PCA with 2 components, and the VAE's KL is finite and positive.

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! The shipped datasets are the real files: their SHA-256 match `assets/data/SHA256SUMS`, and they
 //! parse to the known counts and first labels.
 

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property test: no byte string makes the IDX parser panic. 10,000+ cases of random bytes and of
 //! valid files with mutated headers, truncations and flipped bytes (gzip'd and raw).
 

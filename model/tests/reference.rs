@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Native half of the browser-vs-native check (see `web.rs`).
 
 #[path = "shared/step_reference.rs"]

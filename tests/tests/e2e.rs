@@ -119,3 +119,32 @@ async fn webgpu_path_initialises_and_steps() -> Result<()> {
     browser.close().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn warm_up_race_keeps_the_faster_backend_and_says_why() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::launch().await?;
+    let page = Page::open(&browser, &server, "?backend=race").await?;
+    // The race: CPU warm-up, then the WebGPU worker's (shader compile + timed steps, 45 s deadline).
+    page.wait_for(
+        "document.querySelector('[data-testid=backend-label]').textContent",
+        120,
+        "the race verdict",
+    )
+    .await?;
+    let reason = page.js("return document.querySelector('[data-testid=backend-label]').title;").await?;
+    println!("race verdict: {reason}");
+    // On SwiftShader the CPU wins by far (or WebGPU misses the deadline).
+    assert_eq!(page.text("backend-label").await?, "cpu");
+    assert!(reason.as_str().is_some_and(|r| r.contains("ms/step")), "reason: {reason}");
+    page.wait_ready().await?;
+    assert_eq!(
+        page.number("step-count").await?,
+        0.0,
+        "the warm-up steps are not counted: training starts fresh"
+    );
+    let errors = page.errors().await?;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    browser.close().await;
+    Ok(())
+}

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use model::{Dataset, DatasetName, Kind};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::state::AppState;
+use crate::state::{AppState, PRESETS};
 
 /// Reads the chosen files and validates them as IDX images (+ labels) with the model crate's parser.
 async fn check_upload(files: web_sys::FileList) -> Result<String, String> {
@@ -48,6 +48,35 @@ pub fn ControlsPanel() -> impl IntoView {
         });
     };
     let ready = move || !state.backend.get().is_empty();
+    let on_preset = move |ev| {
+        state.preset.set(event_target_value(&ev).parse().unwrap_or(0));
+        state.restart();
+    };
+    let on_lr = move |ev| {
+        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+            state.lr.set(v);
+            state.reconfigure();
+        }
+    };
+    let on_batch = move |ev| {
+        state.batch.set(event_target_value(&ev).parse().unwrap_or(128));
+        state.restart();
+    };
+    let on_beta = move |ev| match event_target_value(&ev).parse::<f32>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => {
+            state.beta.set(v);
+            state.reconfigure();
+        }
+        _ => state.status.set("β must be a number ≥ 0; kept the previous value.".into()),
+    };
+    let on_seed = move |ev| match event_target_value(&ev).parse::<u64>() {
+        Ok(v) => {
+            state.seed.set(v);
+            state.restart();
+        }
+        Err(_) => state.status.set("The seed must be a whole number ≥ 0; kept the previous one.".into()),
+    };
+    let is_vae = move || state.kind.get() == Kind::Vae;
     view! {
         <section class="controls" aria-label="Controls">
             <label>"Dataset "
@@ -62,6 +91,34 @@ pub fn ControlsPanel() -> impl IntoView {
                     <option value="ae">"Autoencoder (AE)"</option>
                     <option value="vae">"Variational AE (VAE)"</option>
                 </select>
+            </label>
+            <label>"Layers "
+                <select data-testid="preset-select" on:change=on_preset>
+                    {PRESETS.iter().enumerate().map(|(i, (name, _))| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Learning rate "
+                <select data-testid="lr-select" on:change=on_lr>
+                    <option value="0.0003">"0.0003"</option>
+                    <option value="0.001" selected>"0.001"</option>
+                    <option value="0.003">"0.003"</option>
+                    <option value="0.01">"0.01"</option>
+                </select>
+            </label>
+            <label>"Batch "
+                <select data-testid="batch-select" on:change=on_batch>
+                    <option value="32">"32"</option>
+                    <option value="64">"64"</option>
+                    <option value="128" selected>"128"</option>
+                    <option value="256">"256"</option>
+                </select>
+            </label>
+            <label style:display=move || if is_vae() { "inline" } else { "none" }>"β "
+                <input data-testid="beta-input" type="number" min="0" step="0.1" value="1" size="4" on:change=on_beta />
+            </label>
+            <label>"Seed "
+                <input data-testid="seed-input" type="number" min="0" step="1" size="6"
+                    prop:value=move || state.seed.get().to_string() on:change=on_seed />
             </label>
             <button data-testid="train-toggle" class="primary" disabled=move || !ready()
                 on:click=move |_| state.set_running(!state.running.get_untracked())>

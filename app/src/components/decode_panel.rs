@@ -30,14 +30,22 @@ pub(crate) fn paint_digit(canvas: &web_sys::HtmlCanvasElement, pixels: &[f32]) {
 pub fn DecodePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
+    let original = NodeRef::<Canvas>::new();
+    let recon = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let Some(c) = canvas.get() else { return };
         state.decoded.with(|d| {
-            if let Some(d) = d {
+            let Some(d) = d else { return };
+            if let Some(c) = canvas.get() {
                 paint_digit(&c, &d.pixels);
+            }
+            if let (Some((_, _, orig, rec)), Some(o), Some(r)) = (&d.point, original.get(), recon.get()) {
+                paint_digit(&o, orig);
+                paint_digit(&r, rec);
             }
         });
     });
+    let point = move || state.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref().map(|p| (p.0, p.1))));
+    let names = move || state.dataset.get().class_names();
     let coords = move || {
         state.decoded.with(|d| d.as_ref().map_or(String::new(), |d| format!("{:.3}, {:.3}", d.z[0], d.z[1])))
     };
@@ -46,7 +54,13 @@ pub fn DecodePanel() -> impl IntoView {
             <h2>"Decoded"</h2>
             <canvas data-testid="decode-image" class="digit" width="28" height="28" node_ref=canvas></canvas>
             <p>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</p>
-            <p class="hint">"The decoder turns the 2-D point into a 28×28 image."</p>
+            <p class="hint">"The decoder turns the 2-D point into a 28×28 image. Click a dot to compare that test image with its reconstruction."</p>
+            <div class="pair" style:display=move || if point().is_some() { "flex" } else { "none" }>
+                <figure><canvas data-testid="decode-original" class="digit small" width="28" height="28" node_ref=original></canvas>
+                    <figcaption>{move || point().map(|(i, l)| format!("test #{i}: {}", names()[usize::from(l) % 10])).unwrap_or_default()}</figcaption></figure>
+                <figure><canvas data-testid="decode-recon" class="digit small" width="28" height="28" node_ref=recon></canvas>
+                    <figcaption>"its reconstruction"</figcaption></figure>
+            </div>
         </section>
     }
 }

@@ -9,15 +9,19 @@ use wasm_bindgen::{Clamped, JsValue};
 use web_sys::{ImageData, MouseEvent, WheelEvent};
 
 use super::{context2d, dpr};
-use crate::plot::{LatentView, css_colour, rasterize, ticks};
+use crate::plot::{LatentView, css_colour, nearest_point, rasterize, ticks};
 use crate::state::AppState;
 
 /// CSS size of the map.
 const SIZE: f64 = 560.0;
 
-/// Records a redraw time where tests and the bench can read it (`window.lsxDrawMs`).
-fn record_draw_ms(ms: f64) {
+/// Records a redraw time and the view where tests and the bench can read them
+/// (`window.lsxDrawMs`, `window.lsxView = [centre x, centre y, scale, dpr]`).
+fn record_draw(ms: f64, view: &LatentView) {
     let Some(w) = web_sys::window() else { return };
+    let v =
+        js_sys::Array::of4(&view.centre[0].into(), &view.centre[1].into(), &view.scale.into(), &dpr().into());
+    let _ = js_sys::Reflect::set(&w, &"lsxView".into(), &v);
     let key = JsValue::from_str("lsxDrawMs");
     let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
         let a = js_sys::Array::new();
@@ -43,7 +47,7 @@ fn draw(
     {
         let _ = ctx.put_image_data(&img, 0.0, 0.0);
     }
-    record_draw_ms(crate::js::now() - t0);
+    record_draw(crate::js::now() - t0, view);
     // Axes: light grid lines at round latent coordinates, labelled along the edges.
     let lo = view.latent_from_screen([0.0, view.height]);
     let hi = view.latent_from_screen([view.width, 0.0]);
@@ -120,14 +124,22 @@ pub fn LatentPanel() -> impl IntoView {
                     drag.set_value(Some((p[0], p[1], true)));
                 }
             }
-            _ => state.decode(current_view().latent_from_screen(p)),
+            _ => state.decode(current_view().latent_from_screen(p), None),
         }
     };
     let on_up = move |ev: MouseEvent| {
         let was_drag = drag.get_value().is_some_and(|d| d.2);
         drag.set_value(None);
         if !was_drag {
-            state.decode(current_view().latent_from_screen(to_canvas(&ev)));
+            // A click on a data point decodes that point and shows its original beside its reconstruction.
+            let (view, at) = (current_view(), to_canvas(&ev));
+            let hit = state.latents.with(|(p, _)| {
+                nearest_point(p, &view, at, 4.0 * dpr() as f32).map(|i| (i, [p[2 * i], p[2 * i + 1]]))
+            });
+            match hit {
+                Some((i, z)) => state.decode(z, Some(i)),
+                None => state.decode(view.latent_from_screen(at), None),
+            }
         }
     };
     let on_wheel = move |ev: WheelEvent| {

@@ -3,11 +3,15 @@
 mod controls_panel;
 mod decode_panel;
 mod latent_panel;
+mod loss_panel;
+mod recon_panel;
 mod status_bar;
 
 pub use controls_panel::ControlsPanel;
 pub use decode_panel::DecodePanel;
 pub use latent_panel::LatentPanel;
+pub use loss_panel::LossPanel;
+pub use recon_panel::ReconPanel;
 pub use status_bar::StatusBar;
 
 use wasm_bindgen::JsCast;

@@ -9,6 +9,12 @@ use crate::state::AppState;
 pub fn StatusBar() -> impl IntoView {
     let state = expect_context::<AppState>();
     let loss = move || state.loss.get().map_or("–".to_string(), |l| format!("{l:.5}"));
+    let frac = move || state.epoch.get().fract();
+    let eta = move || {
+        let (sps, per_epoch) = (state.samples_per_s.get(), state.batches_per_epoch.get());
+        let left = (1.0 - frac()) * per_epoch as f64 * state.batch.get() as f64;
+        if sps > 0.0 && state.running.get() { format!("{:.0} s", left / sps) } else { "–".into() }
+    };
     view! {
         <section class="status" aria-label="Status">
             <span>"Backend " <b data-testid="backend-label" title=move || state.backend_reason.get()>{move || state.backend.get()}</b></span>
@@ -16,6 +22,8 @@ pub fn StatusBar() -> impl IntoView {
             <span>"Loss " <b data-testid="loss-value">{loss}</b></span>
             <span>"Epoch " <b data-testid="epoch-value">{move || format!("{:.2}", state.epoch.get())}</b></span>
             <span>"Samples/s " <b data-testid="samples-per-s">{move || format!("{:.0}", state.samples_per_s.get())}</b></span>
+            <span>"Epoch progress " <progress data-testid="epoch-progress" max="1" prop:value=frac></progress></span>
+            <span>"ETA for the epoch " <b data-testid="epoch-eta">{eta}</b></span>
             <p data-testid="status" role="status">{move || state.status.get()}</p>
         </section>
     }

@@ -1,0 +1,84 @@
+//! The loss chart: per-pixel reconstruction loss (left axis) and, for a VAE, the KL term (right axis)
+//! over steps, with an optional log scale.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+use super::{context2d, dpr};
+use crate::plot::ticks;
+use crate::state::AppState;
+
+const W: f64 = 560.0;
+const H: f64 = 180.0;
+
+/// Draws one series scaled into the plot box; returns its (min, max) after the optional log.
+fn series(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    pts: &[(f32, f32)],
+    x_max: f32,
+    log: bool,
+    colour: &str,
+    r: f64,
+) {
+    let ys: Vec<f32> = pts.iter().map(|p| if log { p.1.max(1e-6).log10() } else { p.1 }).collect();
+    let (lo, hi) = ys.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &y| (a.min(y), b.max(y)));
+    if !(lo.is_finite() && hi.is_finite()) {
+        return;
+    }
+    let span = (hi - lo).max(1e-6);
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(1.5 * r);
+    ctx.begin_path();
+    for (i, (p, y)) in pts.iter().zip(&ys).enumerate() {
+        let x = 40.0 * r + f64::from(p.0 / x_max.max(1.0)) * (W - 80.0) * r;
+        let y = (H - 20.0) * r - f64::from((y - lo) / span) * (H - 30.0) * r;
+        if i == 0 { ctx.move_to(x, y) } else { ctx.line_to(x, y) }
+    }
+    ctx.stroke();
+    ctx.set_fill_style_str(colour);
+    let fmt = |v: f32| if log { format!("{:.3}", 10f32.powf(v)) } else { format!("{v:.3}") };
+    let x = if colour == "#0072b2" { 2.0 } else { (W - 38.0) * r };
+    let _ = ctx.fill_text(&fmt(hi), x, 14.0 * r);
+    let _ = ctx.fill_text(&fmt(lo), x, (H - 20.0) * r);
+}
+
+/// The loss chart panel.
+#[component]
+pub fn LossPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let canvas = NodeRef::<Canvas>::new();
+    let log = RwSignal::new(true);
+    Effect::new(move |_| {
+        let Some(c) = canvas.get() else { return };
+        let r = dpr();
+        c.set_width((W * r) as u32);
+        c.set_height((H * r) as u32);
+        let Some(ctx) = context2d(&c) else { return };
+        ctx.set_font(&format!("{}px sans-serif", 11.0 * r));
+        let log = log.get();
+        state.history.with(|h| {
+            // At most ~600 points: every k-th step.
+            let k = (h.len() / 600).max(1);
+            let x_max = h.last().map_or(1.0, |p| p[0]);
+            ctx.set_fill_style_str("#555");
+            for t in ticks(0.0, x_max, 5) {
+                let x = 40.0 * r + f64::from(t / x_max.max(1.0)) * (W - 80.0) * r;
+                let _ = ctx.fill_text(&format!("{t}"), x, (H - 4.0) * r);
+            }
+            let recon: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[1])).collect();
+            series(&ctx, &recon, x_max, log, "#0072b2", r);
+            if h.iter().any(|p| p[2] > 0.0) {
+                let kl: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[2])).collect();
+                series(&ctx, &kl, x_max, log, "#d55e00", r);
+            }
+        });
+    });
+    view! {
+        <section class="panel loss" aria-label="Loss">
+            <h2>"Loss " <small><span class="recon-key">"— reconstruction (per pixel)"</span> " " <span class="kl-key">"— KL (VAE, nats)"</span></small></h2>
+            <canvas data-testid="loss-chart" node_ref=canvas style=format!("width:{W}px;height:{H}px")></canvas>
+            <label><input data-testid="loss-log" type="checkbox" prop:checked=move || log.get()
+                on:change=move |ev| log.set(event_target_checked(&ev)) /> " log scale"</label>
+        </section>
+    }
+}
