@@ -32,6 +32,17 @@ pub async fn yield_now() {
     }
 }
 
+/// Sleeps `ms` milliseconds (setTimeout on the page or worker global).
+pub async fn sleep_ms(ms: i32) {
+    let global = js_sys::global();
+    let Ok(set_timeout) = Reflect::get(&global, &"setTimeout".into()) else { return };
+    let Ok(set_timeout) = set_timeout.dyn_into::<js_sys::Function>() else { return };
+    let p = Promise::new(&mut |resolve, _| {
+        let _ = set_timeout.call2(&global, &resolve, &ms.into());
+    });
+    let _ = JsFuture::from(p).await;
+}
+
 /// Fetches `url` (relative to the page or worker script) as bytes, with an error that names the URL.
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let global = js_sys::global();

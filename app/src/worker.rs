@@ -19,8 +19,10 @@ use crate::protocol::{FromWorker, Role, ToWorker};
 /// How often the trainer reports progress and ships weights to the view (ms).
 const PROGRESS_MS: f64 = 100.0;
 const WEIGHTS_MS: f64 = 400.0;
-/// Test points encoded per view chunk (about 30 ms on one core for the reference network).
-const CHUNK: usize = 1000;
+/// Test points encoded per view chunk (about 15 ms on one core for the reference network).
+const CHUNK: usize = 500;
+/// Shortest time between two starts of a map refresh (ms): at least twice a second.
+const MAP_PERIOD_MS: f64 = 450.0;
 /// Test points on the map.
 pub const MAP_POINTS: usize = 10_000;
 /// Test images in the reconstruction panel (the first of each class, then more).
@@ -255,6 +257,7 @@ async fn view(scope: &DedicatedWorkerGlobalScope, mut rx: Inbox, device: Device,
     let mut encoded_step = None;
     let mut pending_decode: Option<(u32, Vec<f32>, Option<usize>)> = None;
     let mut recon_step = None;
+    let mut last_pass = f64::NEG_INFINITY;
     // The pass in progress: codes so far and the step of the weights they come from.
     let mut pass: Option<(Vec<f32>, u64)> = None;
     loop {
@@ -312,7 +315,15 @@ async fn view(scope: &DedicatedWorkerGlobalScope, mut rx: Inbox, device: Device,
             both.extend(to_vec(n.reconstruct(test.batch(&idx, &device))).await);
             let arr = Float32Array::from(both.as_slice());
             post(scope, &FromWorker::Recons { step: *step, count: idx.len() }, Some(&arr));
+        } else if pass.is_none() && now() - last_pass < MAP_PERIOD_MS {
+            // The map refreshes at most every MAP_PERIOD_MS: on two cores a view worker that never
+            // rests starves the page's main thread (measured: 100+ ms tasks) while the trainer runs.
+            crate::js::sleep_ms(20).await;
+            continue;
         } else {
+            if pass.is_none() {
+                last_pass = now();
+            }
             let (codes, pass_step) = pass.get_or_insert_with(|| (Vec::new(), *step));
             let done = codes.len() / n.config().latent;
             let end = (done + CHUNK).min(MAP_POINTS.min(test.len()));

@@ -13,17 +13,27 @@ fn test_set(name: DatasetName) -> Dataset {
     Dataset::from_idx(&read(i), Some(&read(l))).expect("bundled data parses")
 }
 
-/// Per-class median of the map's points, in the map's CSS pixels.
+/// The centre of each class's cluster, in the map's CSS pixels: the coordinate-wise median of the
+/// class's points that sit inside its cluster (at least 80 % of their 15 nearest map neighbours share
+/// their label), so that stray points in other clusters do not drag the centre into a mixed region.
 const CENTROIDS: &str = r#"
 const m = window.lsxMap, v = window.lsxView, c = document.querySelector('[data-testid=latent-plot]');
+const n = Math.min(m.labels.length, 4000), K = 15;
 const med = a => { a.sort((x, y) => x - y); return a[a.length >> 1]; };
+const pure = new Array(n).fill(false);
+for (let i = 0; i < n; i++) {
+  const d = [];
+  for (let j = 0; j < n; j++) if (j !== i) d.push([(m.points[2*i]-m.points[2*j])**2 + (m.points[2*i+1]-m.points[2*j+1])**2, m.labels[j]]);
+  d.sort((a, b) => a[0] - b[0]);
+  pure[i] = d.slice(0, K).filter(e => e[1] === m.labels[i]).length >= 0.8 * K;
+}
 const out = [];
 for (let k = 0; k < 10; k++) {
-  const xs = [], ys = [];
-  for (let i = 0; i < m.labels.length; i++) if (m.labels[i] === k) { xs.push(m.points[2*i]); ys.push(m.points[2*i+1]); }
-  const z = [med(xs), med(ys)];
+  let idx = [...Array(n).keys()].filter(i => m.labels[i] === k && pure[i]);
+  if (idx.length === 0) idx = [...Array(n).keys()].filter(i => m.labels[i] === k);
+  const z = [med(idx.map(i => m.points[2*i])), med(idx.map(i => m.points[2*i+1]))];
   const sx = c.width / 2 + (z[0] - v[0]) * v[2], sy = c.height / 2 - (z[1] - v[1]) * v[2];
-  out.push([k, z[0], z[1], sx / v[3], sy / v[3]]);
+  out.push([k, z[0], z[1], sx / v[3], sy / v[3], idx.length]);
 }
 return out;
 "#;

@@ -5,7 +5,7 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::{Clamped, JsValue};
+use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{ImageData, MouseEvent, WheelEvent};
 
 use super::{context2d, dpr};
@@ -28,7 +28,7 @@ fn record_draw(ms: f64, view: &LatentView) {
         let _ = js_sys::Reflect::set(&w, &key, &a);
         a.into()
     });
-    js_sys::Array::from(&arr).push(&ms.into());
+    arr.unchecked_into::<js_sys::Array>().push(&ms.into());
 }
 
 fn draw(
