@@ -229,13 +229,14 @@ impl AppState {
                 }
                 let _ = test;
             }
-            FromWorker::Progress { stats, samples_per_s, running, history, batches_per_epoch } => {
+            FromWorker::Progress { stats, samples_per_s, history, batches_per_epoch, .. } => {
                 self.batches_per_epoch.set(batches_per_epoch);
                 self.step.set(stats.step);
                 self.loss.set((stats.step > 0).then_some(stats.loss));
                 self.samples_per_s.set(samples_per_s);
+                // Train/Pause is the page's own state: a Progress in flight when the user paused must
+                // not flip the button back; the worker stops by itself only on an error (see below).
                 self.epoch.set(stats.epoch);
-                self.running.set(running);
                 if stats.step == 0 {
                     self.history.set(Vec::new());
                 } else {
@@ -279,6 +280,9 @@ impl AppState {
                     self.backend_reason.set(format!("CPU: {msg}"));
                     self.spawn(Slot::Trainer, false);
                 } else {
+                    if slot == Slot::Trainer {
+                        self.running.set(false);
+                    }
                     self.status.set(format!("Error: {msg}"));
                 }
             }

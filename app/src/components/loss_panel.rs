@@ -8,7 +8,7 @@ use super::{context2d, dpr};
 use crate::plot::ticks;
 use crate::state::AppState;
 
-const W: f64 = 560.0;
+const W: f64 = 440.0;
 const H: f64 = 180.0;
 
 /// Draws one series scaled into the plot box; returns its (min, max) after the optional log.
