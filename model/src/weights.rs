@@ -68,11 +68,6 @@ impl ModuleMapper for Assign<'_> {
     }
 }
 
-/// Number of float parameters of `net`.
-pub fn count(net: &Net) -> usize {
-    net.num_params()
-}
-
 /// All parameters of `net` as one flat f32 vector (one device read).
 pub async fn snapshot(net: &Net) -> Vec<f32> {
     let mut c = Collect(Vec::new());
@@ -86,7 +81,7 @@ pub async fn snapshot(net: &Net) -> Vec<f32> {
 /// A network of shape `cfg` on `device` holding the parameters `data` (from [`snapshot`]).
 pub fn restore(cfg: &NetConfig, data: &[f32], device: &Device) -> Result<Net, WeightsError> {
     let net = cfg.init(device);
-    let expected = count(&net);
+    let expected = net.num_params();
     if data.len() != expected {
         let what = format!("{:?} {:?} {:?}-{}", cfg.kind, cfg.arch, cfg.hidden, cfg.latent);
         return Err(WeightsError::Mismatch { found: data.len(), expected, what });
@@ -141,7 +136,7 @@ mod tests {
         let cfg = NetConfig { kind: Kind::Vae, hidden: vec![16], ..NetConfig::default() };
         let net = cfg.init(&device);
         let params = pollster::block_on(snapshot(&net));
-        assert_eq!(params.len(), count(&net));
+        assert_eq!(params.len(), net.num_params());
         let header = FileHeader {
             net: cfg.clone(),
             train: TrainConfig::default(),

@@ -51,9 +51,13 @@ pub fn LossPanel() -> impl IntoView {
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
         let r = dpr();
-        c.set_width((W * r) as u32);
-        c.set_height((H * r) as u32);
+        let (w, h) = ((W * r) as u32, (H * r) as u32);
+        if c.width() != w || c.height() != h {
+            c.set_width(w);
+            c.set_height(h);
+        }
         let Some(ctx) = context2d(&c) else { return };
+        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         ctx.set_font(&format!("{}px sans-serif", 11.0 * r));
         let log = log.get();
         state.history.with(|h| {

@@ -115,12 +115,6 @@ impl Dataset {
         self.pixels.get(i * PIXELS..(i + 1) * PIXELS)
     }
 
-    /// The first `n` images (all if fewer), e.g. a fixed subset for quick evaluation.
-    pub fn head(&self, n: usize) -> Self {
-        let n = n.min(self.len());
-        Self { pixels: self.pixels[..n * PIXELS].to_vec(), labels: self.labels[..n].to_vec() }
-    }
-
     /// Images `indices` as f32 in 0..1, row-major `[indices.len() * 784]`; out-of-range indices are skipped.
     pub fn floats(&self, indices: impl IntoIterator<Item = usize>) -> Vec<f32> {
         indices

@@ -132,11 +132,6 @@ impl Trainer {
         self.cfg = TrainConfig { batch_size: self.cfg.batch_size, seed: self.cfg.seed, ..cfg };
     }
 
-    /// The indices of the next batch, without consuming it (for tests of identical batch order).
-    pub fn peek_batch(&self) -> Vec<usize> {
-        self.batcher.clone().next_batch().to_vec()
-    }
-
     /// One optimiser step on the next batch of `data`.
     pub async fn step(&mut self, data: &Dataset) -> Result<StepStats, TrainError> {
         if data.is_empty() {
