@@ -31,7 +31,7 @@ test-native:
 # The model's step in headless Chromium (wasm-bindgen-test), compared with the native losses.
 test-wasm:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
-	WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p model --target wasm32-unknown-unknown --test web
+	WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p model --features webgpu --target wasm32-unknown-unknown --test web
 
 # End-to-end: the built dist/ in headless Chromium (one browser at a time: they share two cores).
 test-e2e:

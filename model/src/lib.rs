@@ -6,6 +6,7 @@ pub mod data;
 pub mod metrics;
 pub mod nets;
 pub mod pca;
+pub mod sampling;
 pub mod train;
 pub mod weights;
 

@@ -4,6 +4,8 @@
 use std::ops::Range;
 
 use burn::tensor::{Device, Tensor, TensorData};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 
 use crate::data::{Dataset, PIXELS};
 use crate::nets::Net;
@@ -99,6 +101,117 @@ pub fn nearest_label(image: &[f32], data: &Dataset) -> Option<(u8, f32)> {
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// How far apart two images are, for [`nearest`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Distance {
+    /// Mean squared error per pixel.
+    Mse,
+    /// 1 − cosine similarity of the pixel vectors.
+    Cosine,
+    /// 1 − intersection over union of the pixels above 0.5 (the strokes).
+    Strokes,
+}
+
+impl Distance {
+    /// Rows of `x` (`[k, 784]`) prepared so that the distance follows from one matrix product.
+    fn prepare(self, x: Tensor<2>) -> Tensor<2> {
+        match self {
+            Distance::Mse => x,
+            Distance::Cosine => x.clone() / (x.powi_scalar(2).sum_dim(1).sqrt() + 1e-6),
+            Distance::Strokes => x.greater_elem(0.5).float(),
+        }
+    }
+
+    /// Distances `[k, m]` between prepared rows of `a` and `b`.
+    fn between(self, a: Tensor<2>, b: Tensor<2>) -> Tensor<2> {
+        let a2 = a.clone().powi_scalar(2).sum_dim(1); // [k, 1]
+        let b2 = b.clone().powi_scalar(2).sum_dim(1).transpose(); // [1, m]
+        let ab = a.matmul(b.transpose());
+        match self {
+            Distance::Mse => (a2 + b2 - ab * 2.0).clamp_min(0.0) / PIXELS as f32,
+            Distance::Cosine => ab.neg() + 1.0,
+            Distance::Strokes => (ab.clone() / (a2 + b2 - ab + 1e-6)).neg() + 1.0,
+        }
+    }
+}
+
+/// For each image of `images` (`[k * 784]`, 0..1), the distance to the nearest of images `range` of
+/// `reference`, skipping reference image `skip[i]` for image `i` when given (leave-one-out).
+/// One matrix product per chunk of 1,000 reference images on `device`.
+pub async fn nearest(
+    images: &[f32],
+    reference: &Dataset,
+    range: Range<usize>,
+    skip: Option<&[usize]>,
+    distance: Distance,
+    device: &Device,
+) -> Vec<f32> {
+    let k = images.len() / PIXELS;
+    let mut best = vec![f32::INFINITY; k];
+    if k == 0 {
+        return best;
+    }
+    let a = Tensor::<2>::from_data(TensorData::new(images[..k * PIXELS].to_vec(), [k, PIXELS]), device);
+    let a = distance.prepare(a);
+    let end = range.end.min(reference.len());
+    for start in (range.start..end).step_by(1000) {
+        let idx: Vec<usize> = (start..(start + 1000).min(end)).collect();
+        let b = distance.prepare(reference.batch(&idx, device));
+        let d = to_vec(distance.between(a.clone(), b)).await;
+        for (i, row) in d.chunks(idx.len()).enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                if skip.is_none_or(|s| s.get(i) != Some(&idx[j])) {
+                    best[i] = best[i].min(v);
+                }
+            }
+        }
+    }
+    best
+}
+
+/// The share of `values` that are at most `threshold`.
+pub fn share_below(values: &[f32], threshold: f32) -> f32 {
+    values.iter().filter(|&&v| v <= threshold).count() as f32 / values.len().max(1) as f32
+}
+
+/// The `q`-quantile (0..1) of `values` (nearest rank); NaN when empty.
+pub fn quantile(values: &[f32], q: f32) -> f32 {
+    let mut v: Vec<f32> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f32::NAN;
+    }
+    v.sort_by(f32::total_cmp);
+    v[((q.clamp(0.0, 1.0) * (v.len() - 1) as f32).round() as usize).min(v.len() - 1)]
+}
+
+/// `n` points from the prior N(0, I) in `dim` dimensions, `[n * dim]`, seeded (Box–Muller).
+pub fn prior_samples(n: usize, dim: usize, seed: u64) -> Vec<f32> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n * dim)
+        .map(|_| {
+            let (u, v): (f32, f32) = (rng.random_range(f32::EPSILON..1.0), rng.random());
+            (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
+        })
+        .collect()
+}
+
+/// `n` points drawn uniformly from the bounding box of `codes` (`[m * dim]`), `[n * dim]`, seeded.
+pub fn box_samples(codes: &[f32], dim: usize, n: usize, seed: u64) -> Vec<f32> {
+    let dim = dim.max(1);
+    let (mut lo, mut hi) = (vec![f32::INFINITY; dim], vec![f32::NEG_INFINITY; dim]);
+    for p in codes.chunks_exact(dim) {
+        for d in 0..dim {
+            lo[d] = lo[d].min(p[d]);
+            hi[d] = hi[d].max(p[d]);
+        }
+    }
+    if codes.len() < dim {
+        (lo, hi) = (vec![-1.0; dim], vec![1.0; dim]);
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n * dim).map(|i| lo[i % dim] + rng.random::<f32>() * (hi[i % dim] - lo[i % dim])).collect()
+}
+
 /// `steps` evenly spaced points on the segment from `a` to `b` (both ends included), `[steps * L]`.
 pub fn interpolate(a: &[f32], b: &[f32], steps: usize) -> Vec<f32> {
     let steps = steps.max(2);
@@ -119,6 +232,30 @@ mod tests {
         let codes = [0.0, 0.0, 0.1, 0.0, 0.0, 0.1, 5.0, 5.0, 5.1, 5.0, 5.0, 5.1];
         assert_eq!(knn_accuracy(&codes, 2, &[0, 0, 0, 1, 1, 1], 2), 1.0);
         assert!(knn_accuracy(&codes, 2, &[0, 1, 0, 1, 0, 1], 2) < 0.5);
+    }
+
+    #[test]
+    fn prior_samples_are_standard_normal_and_box_samples_stay_inside() {
+        let z = prior_samples(20_000, 2, 1);
+        let mean = z.iter().sum::<f32>() / z.len() as f32;
+        let var = z.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / z.len() as f32;
+        assert!(mean.abs() < 0.03 && (var - 1.0).abs() < 0.05, "mean {mean}, var {var}");
+        let b = box_samples(&[-3.0, 1.0, 5.0, 2.0], 2, 500, 1);
+        assert!(b.chunks(2).all(|p| (-3.0..=5.0).contains(&p[0]) && (1.0..=2.0).contains(&p[1])));
+        assert_eq!(quantile(&[3.0, 1.0, 2.0], 0.5), 2.0);
+        assert_eq!(share_below(&[0.1, 0.5, 0.9, 0.2], 0.3), 0.5);
+    }
+
+    #[test]
+    fn nearest_finds_the_same_image_unless_skipped() {
+        let data = crate::data::tests::stripes(30);
+        let device = Device::flex();
+        let img = data.floats([4]);
+        for d in [Distance::Mse, Distance::Cosine, Distance::Strokes] {
+            let same = pollster::block_on(nearest(&img, &data, 0..30, None, d, &device))[0];
+            let other = pollster::block_on(nearest(&img, &data, 0..30, Some(&[4]), d, &device))[0];
+            assert!(same.abs() < 1e-4 && other > same, "{d:?}: {same} vs {other}");
+        }
     }
 
     #[test]

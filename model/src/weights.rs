@@ -63,8 +63,9 @@ impl ModuleMapper for Assign<'_> {
         let n = shape.num_elements();
         let slice = self.data.get(self.pos..self.pos + n).unwrap_or(&[]).to_vec();
         self.pos += n;
-        let device = self.device.clone();
-        param.map(move |_| Tensor::from_data(TensorData::new(slice, shape), &device))
+        let id = param.id;
+        // `transform_for_load` keeps the parameter's autodiff setting, so a restored net can train.
+        param.transform_for_load(Tensor::from_data(TensorData::new(slice, shape), &self.device), id)
     }
 }
 

@@ -10,3 +10,19 @@ fn native_steps_match_the_reference() {
     println!("native losses: {losses:?}");
     reference::check(&losses, 1e-5);
 }
+
+#[test]
+fn an_ae_and_a_vae_with_one_seed_see_the_same_batches() {
+    let data = reference::synthetic();
+    let device = model::Device::flex().autodiff();
+    let digests = |kind, seed| {
+        let cfg = model::TrainConfig { batch_size: 32, seed, ..model::TrainConfig::default() };
+        let net = model::NetConfig { kind, hidden: vec![32], ..model::NetConfig::default() };
+        let mut t = model::Trainer::new(&net, cfg, data.len(), &device);
+        (0..12).map(|_| pollster::block_on(t.step(&data)).expect("step").batch_digest).collect::<Vec<_>>()
+    };
+    let ae = digests(model::Kind::Ae, 5);
+    assert_eq!(ae, digests(model::Kind::Vae, 5), "same seed: same batches, step by step");
+    assert_ne!(ae[11], digests(model::Kind::Ae, 6)[11], "another seed: other batches");
+    assert!(ae.windows(2).all(|w| w[0] != w[1]), "the digest moves every step");
+}

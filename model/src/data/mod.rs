@@ -211,8 +211,20 @@ impl Batcher {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// `n` distinct synthetic images (stripes of varying phase and width), unlabelled.
+    pub(crate) fn stripes(n: u32) -> Dataset {
+        let mut v = super::idx::IMAGES_MAGIC.to_be_bytes().to_vec();
+        [n, 28, 28].iter().for_each(|d| v.extend(d.to_be_bytes()));
+        let n = n as usize;
+        v.extend((0..n * PIXELS).map(|i| {
+            let (k, p) = (i / PIXELS, i % PIXELS);
+            if (p / 28 + k) % (2 + k % 5) == 0 { 255u8 } else { 0 }
+        }));
+        Dataset::from_idx(&v, None).expect("valid synthetic IDX")
+    }
 
     #[test]
     fn batcher_is_seeded_and_covers_an_epoch() {

@@ -56,6 +56,8 @@ pub struct StepStats {
     pub beta: f32,
     /// Epochs done (fractional).
     pub epoch: f64,
+    /// FNV-1a hash of every batch's indices so far: two runs saw the same batches iff it matches.
+    pub batch_digest: u32,
 }
 
 /// Why a step did not complete.
@@ -69,6 +71,9 @@ pub enum TrainError {
     Device(String),
 }
 
+const FNV_OFFSET: u32 = 0x811c_9dc5;
+const FNV_PRIME: u32 = 0x0100_0193;
+
 /// Owns a network, its optimiser and the batch order.
 pub struct Trainer {
     net: Net,
@@ -77,6 +82,7 @@ pub struct Trainer {
     batcher: Batcher,
     cfg: TrainConfig,
     step: u64,
+    digest: u32,
     device: Device,
 }
 
@@ -98,6 +104,7 @@ impl Trainer {
             batcher,
             cfg,
             step,
+            digest: FNV_OFFSET,
             device: device.clone(),
         }
     }
@@ -166,6 +173,8 @@ impl Trainer {
         self.last_good = self.net.clone();
         self.net = self.optim.step(self.cfg.lr, self.net.clone(), grads);
         self.step += 1;
-        Ok(StepStats { step: self.step, loss, recon, kl, sparse, beta, epoch: self.batcher.epoch_progress() })
+        self.digest = indices.iter().fold(self.digest, |h, &i| (h ^ i as u32).wrapping_mul(FNV_PRIME));
+        let epoch = self.batcher.epoch_progress();
+        Ok(StepStats { step: self.step, loss, recon, kl, sparse, beta, epoch, batch_digest: self.digest })
     }
 }

@@ -1,7 +1,9 @@
 //! One training run shared by the native and the browser tests: a small AE on synthetic stripes,
 //! seed 3, five steps. Both must give these losses (measured natively, `cargo test --test reference`).
+//! The weights are always initialised on `flex` and copied to the device under test, because each
+//! backend draws its own random numbers: the comparison is then of the training maths alone.
 
-use model::{Dataset, Device, NetConfig, TrainConfig, Trainer};
+use model::{Dataset, Device, NetConfig, TrainConfig, Trainer, weights};
 
 /// Losses of the five steps, measured natively.
 pub const LOSSES: [f32; 5] = [0.252_050_64, 0.250_780_43, 0.250_726_16, 0.249_785_36, 0.250_615_12];
@@ -19,7 +21,12 @@ pub async fn run(device: Device) -> Vec<f32> {
     let data = synthetic();
     let cfg = TrainConfig { batch_size: 32, seed: 3, ..TrainConfig::default() };
     let net = NetConfig { hidden: vec![64], ..NetConfig::default() };
-    let mut trainer = Trainer::new(&net, cfg, data.len(), &device.autodiff());
+    let flex = Device::flex();
+    flex.seed(cfg.seed);
+    let init = weights::snapshot(&net.init(&flex)).await;
+    let device = device.autodiff();
+    let start = weights::restore(&net, &init, &device).expect("same shape");
+    let mut trainer = Trainer::resume(start, cfg, data.len(), 0, &device);
     let mut losses = Vec::new();
     for _ in 0..5 {
         losses.push(trainer.step(&data).await.expect("step").loss);

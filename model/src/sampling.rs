@@ -1,0 +1,48 @@
+//! How plausible a model's samples are: decode points, and count the decodes that lie as close to some
+//! real test image as the model's own reconstructions of real test images do. Distances compare the
+//! strokes (pixels above 0.5, 1 − IoU), so a blurry but well-formed digit passes and a smear does not.
+
+use std::ops::Range;
+
+use burn::tensor::Device;
+
+use crate::data::Dataset;
+use crate::metrics::{Distance, decode, nearest, quantile, share_below, to_vec};
+use crate::nets::Net;
+
+/// Share of reconstructions of real images that the threshold lets through.
+pub const CALIBRATION_QUANTILE: f32 = 0.9;
+
+/// Decoded samples and how many of them look like real data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleCheck {
+    /// The decodes, `[k * 784]`.
+    pub images: Vec<f32>,
+    /// Per decode, the stroke distance to the nearest real test image.
+    pub distances: Vec<f32>,
+    /// A decode is plausible at or under this distance: the [`CALIBRATION_QUANTILE`] of the same
+    /// distance for the model's reconstructions of real test images.
+    pub threshold: f32,
+    /// Share of plausible decodes (0..1).
+    pub share: f32,
+}
+
+/// Decodes `points` (`[k * L]`) and measures them against test images `reference`; the threshold is
+/// calibrated on the reconstructions of test images `calibration` (each skips itself).
+pub async fn check(
+    net: &Net,
+    points: &[f32],
+    test: &Dataset,
+    calibration: Range<usize>,
+    reference: Range<usize>,
+    device: &Device,
+) -> SampleCheck {
+    let calib: Vec<usize> = calibration.filter(|&i| i < test.len()).collect();
+    let recons = to_vec(net.reconstruct(test.batch(&calib, device))).await;
+    let calib_d = nearest(&recons, test, reference.clone(), Some(&calib), Distance::Strokes, device).await;
+    let threshold = quantile(&calib_d, CALIBRATION_QUANTILE);
+    let images = decode(net, points, device).await;
+    let distances = nearest(&images, test, reference, None, Distance::Strokes, device).await;
+    let share = share_below(&distances, threshold);
+    SampleCheck { images, distances, threshold, share }
+}
