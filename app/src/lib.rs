@@ -12,7 +12,9 @@ pub mod worker;
 
 use leptos::prelude::*;
 
-use components::{ControlsPanel, DecodePanel, LatentPanel, LossPanel, ReconPanel, StatusBar};
+use components::{
+    ControlsPanel, DecodePanel, InterpPanel, LatentPanel, LossPanel, ReconPanel, SamplePanel, StatusBar,
+};
 use state::AppState;
 
 /// The whole page.
@@ -28,10 +30,15 @@ pub fn App() -> impl IntoView {
         </header>
         <ControlsPanel />
         <StatusBar />
-        <main class="panels">
-            <LatentPanel />
+        <main class="panels" class:compare=move || state.compare.get()>
+            <div class="maps">
+                <LatentPanel model=0 />
+                <Show when=move || state.compare.get()><LatentPanel model=1 /></Show>
+            </div>
             <div class="side">
                 <DecodePanel />
+                <SamplePanel />
+                <InterpPanel />
                 <ReconPanel />
                 <LossPanel />
             </div>

@@ -85,8 +85,61 @@ impl LatentView {
 /// Draws `points` (`[n * 2]`) coloured by `labels` as `size`-pixel squares into an RGBA buffer of the
 /// view's size, over a white background. Returns the buffer (width × height × 4 bytes).
 pub fn rasterize(points: &[f32], labels: &[u8], view: &LatentView, size: usize) -> Vec<u8> {
+    let mut buf = vec![255u8; view.width as usize * view.height as usize * 4];
+    rasterize_onto(&mut buf, points, labels, view, size);
+    buf
+}
+
+/// An RGBA buffer of the view's size showing decoded images (`tiles²` × 784 values in 0..1, row by row
+/// from the top left) tiled over latent `region` `[x0, y0, x1, y1]`, in soft grey so points stay
+/// visible on top; white outside the region.
+pub fn paint_manifold(view: &LatentView, region: [f32; 4], tiles: usize, images: &[f32]) -> Vec<u8> {
     let (w, h) = (view.width as usize, view.height as usize);
     let mut buf = vec![255u8; w * h * 4];
+    let [x0, y0, x1, y1] = region;
+    let (tw, th) = ((x1 - x0) / tiles.max(1) as f32, (y1 - y0) / tiles.max(1) as f32);
+    if !(tw > 0.0 && th > 0.0) || images.len() < tiles * tiles * 784 {
+        return buf;
+    }
+    // Columns and rows of the 28·tiles image grid under each canvas column and row.
+    let gx: Vec<Option<usize>> = (0..w)
+        .map(|x| {
+            let lx = view.latent_from_screen([x as f32 + 0.5, 0.0])[0];
+            let g = ((lx - x0) / tw * 28.0).floor();
+            (g >= 0.0 && g < (28 * tiles) as f32).then_some(g as usize)
+        })
+        .collect();
+    for y in 0..h {
+        let ly = view.latent_from_screen([0.0, y as f32 + 0.5])[1];
+        let g = ((y1 - ly) / th * 28.0).floor();
+        if !(g >= 0.0 && g < (28 * tiles) as f32) {
+            continue;
+        }
+        let (row, py) = (g as usize / 28, g as usize % 28);
+        for (x, col) in gx.iter().enumerate() {
+            let Some(c) = col else { continue };
+            let v = images[((row * tiles + c / 28) * 784) + py * 28 + c % 28].clamp(0.0, 1.0);
+            let grey = 255 - (v * 150.0) as u8;
+            let i = (y * w + x) * 4;
+            buf[i..i + 3].copy_from_slice(&[grey, grey, grey]);
+        }
+    }
+    buf
+}
+
+/// The latent region `[x0, y0, x1, y1]` a view shows.
+pub fn visible_region(view: &LatentView) -> [f32; 4] {
+    let lo = view.latent_from_screen([0.0, view.height]);
+    let hi = view.latent_from_screen([view.width, 0.0]);
+    [lo[0], lo[1], hi[0], hi[1]]
+}
+
+/// Draws `points` as in [`rasterize`] onto an existing RGBA buffer of the view's size.
+pub fn rasterize_onto(buf: &mut [u8], points: &[f32], labels: &[u8], view: &LatentView, size: usize) {
+    let (w, h) = (view.width as usize, view.height as usize);
+    if buf.len() < w * h * 4 {
+        return;
+    }
     let half = (size / 2) as isize;
     for (p, &label) in points.chunks_exact(2).zip(labels) {
         let [sx, sy] = view.screen_from_latent([p[0], p[1]]);
@@ -103,7 +156,6 @@ pub fn rasterize(points: &[f32], labels: &[u8], view: &LatentView, size: usize) 
             }
         }
     }
-    buf
 }
 
 /// Index of the point (`[n * 2]`) nearest to canvas pixel `at`, if within `radius` pixels.
@@ -136,6 +188,21 @@ pub fn ticks(lo: f32, hi: f32, n: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn manifold_tiles_land_where_their_latent_region_is() {
+        let view = LatentView { centre: [0.0, 0.0], scale: 10.0, width: 100.0, height: 100.0 };
+        // 2×2 tiles over -5..5: the top-left tile is dark, the others blank.
+        let mut images = vec![0.0; 4 * 784];
+        images[..784].fill(1.0);
+        let buf = paint_manifold(&view, [-5.0, -5.0, 5.0, 5.0], 2, &images);
+        let grey = |x: usize, y: usize| buf[(y * 100 + x) * 4];
+        assert_eq!(grey(30, 30), 105, "top-left tile is dark");
+        assert_eq!(grey(70, 30), 255, "top-right tile is blank");
+        assert_eq!(grey(30, 70), 255, "bottom-left tile is blank");
+        assert_eq!(grey(2, 2), 255, "outside the region");
+        assert_eq!(visible_region(&view), [-5.0, -5.0, 5.0, 5.0]);
+    }
 
     #[test]
     fn screen_and_latent_are_inverse() {

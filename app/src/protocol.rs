@@ -13,25 +13,62 @@ pub enum Role {
     View,
 }
 
+/// One end of an interpolation: a test point (each model uses its own code of it) or a latent point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum End {
+    Point(usize),
+    At([f32; 2]),
+}
+
+/// A measured set of decoded samples of one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleSet {
+    pub model: usize,
+    /// `prior` (N(0, I)) or `box` (uniform in the box the model's codes occupy).
+    pub source: String,
+    /// The sampled latent points, `[n * 2]`.
+    pub points: Vec<f32>,
+    /// Share of decodes as close to a real test image as the model's own reconstructions are.
+    pub share: f32,
+    pub threshold: f32,
+}
+
 /// Page → worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "t")]
 pub enum ToWorker {
-    /// Load `dataset` and build a fresh model (trainer) or expect its weights (view). Paused after.
-    Setup { role: Role, dataset: DatasetName, net: NetConfig, train: TrainConfig },
+    /// Load `dataset` and build fresh models, one per entry of `nets`, all trained on the same batches
+    /// (trainer), or expect their weights (view). Paused after.
+    Setup { role: Role, dataset: DatasetName, nets: Vec<NetConfig>, train: TrainConfig },
     /// Start (`true`) or pause training.
     Run { on: bool },
-    /// One optimiser step, then pause.
+    /// One optimiser step (of every model), then pause.
     Step,
     /// New hyperparameters that need no new model (lr, β, warm-up, L1, noise).
     Configure { train: TrainConfig },
     /// Warm-up benchmark: one untimed step (shader compiles happen here), then `steps` timed ones.
     Bench { steps: u32 },
-    /// View: new weights (in `data`) of a network of shape `net` at `step`.
-    Weights { net: NetConfig, step: u64 },
-    /// View: decode latent point `z`; only the latest pending request is served. With `index`, the
-    /// click hit test point `index`: its original image and reconstruction come back too.
+    /// View: new weights (in `data`) of model `model`, of shape `net`, at `step`.
+    Weights { model: usize, net: NetConfig, step: u64 },
+    /// View: decode latent point `z` with every model; only the latest pending request is served.
+    /// With `index`, the click hit test point `index`: its original and reconstructions come back too.
     Decode { id: u32, z: Vec<f32>, index: Option<usize> },
+    /// View: decode `n` samples from the prior (and, for an AE, from its codes' box) and measure them.
+    Sample { n: usize, seed: u64 },
+    /// View: keep painting the decoded manifold, `tiles` × `tiles` decodes over each model's region
+    /// `[x0, y0, x1, y1]` (None = stop). The latest request replaces the previous one.
+    Manifold { regions: Option<Vec<[f32; 4]>>, tiles: usize },
+    /// View: decodes of `steps` points on the segment between two ends, for every model.
+    Interpolate { a: End, b: End, steps: usize },
+}
+
+/// The test point under a click: index, label, original pixels and each model's reconstruction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointInfo {
+    pub index: usize,
+    pub label: u8,
+    pub original: Vec<f32>,
+    pub recons: Vec<Vec<f32>>,
 }
 
 /// Worker → page.
@@ -42,23 +79,30 @@ pub enum FromWorker {
     Ready { backend: String, detail: String },
     /// The dataset is loaded; the view also sends the test labels (in map order).
     DataLoaded { dataset: DatasetName, train: usize, test: usize, labels: Vec<u8> },
-    /// Training progress (at most ~10 a second): latest step, throughput, loss history since the last one.
+    /// Training progress (at most ~10 a second): each model's latest step, the throughput (samples of
+    /// all models per second) and each model's (step, recon, kl) history since the last one.
     Progress {
-        stats: StepStats,
+        stats: Vec<StepStats>,
         samples_per_s: f64,
         batches_per_epoch: usize,
         running: bool,
-        history: Vec<[f32; 3]>,
+        history: Vec<Vec<[f32; 3]>>,
     },
-    /// Trainer: current weights (in `data`) for the view worker.
-    Weights { net: NetConfig, step: u64 },
-    /// View: latent codes of the test points (in `data`, `[n * dim]`), computed from the weights of `step`.
-    Latents { step: u64, dim: usize },
-    /// View: the decoded image (784 floats in 0..1) of request `id` at `z`; for a data point, also
-    /// (test index, label, original pixels, reconstruction pixels).
-    Decoded { id: u32, z: Vec<f32>, pixels: Vec<f32>, point: Option<(usize, u8, Vec<f32>, Vec<f32>)> },
-    /// View: the fixed test images (`[k * 784]`) and their reconstructions (`[k * 784]`) in `data`, at `step`.
-    Recons { step: u64, count: usize },
+    /// Trainer: current weights (in `data`) of model `model` for the view worker.
+    Weights { model: usize, net: NetConfig, step: u64 },
+    /// View: latent codes of the test points (in `data`, `[n * dim]`) under model `model` at `step`.
+    Latents { model: usize, step: u64, dim: usize },
+    /// View: each model's decoded image (784 floats in 0..1) of request `id` at `z`.
+    Decoded { id: u32, z: Vec<f32>, pixels: Vec<Vec<f32>>, point: Option<PointInfo> },
+    /// View: the fixed test images (`[k * 784]`) and model `model`'s reconstructions in `data`.
+    Recons { model: usize, step: u64, count: usize },
+    /// View: sample sets; their decodes (`[n * 784]` each, in order) are in `data`.
+    Samples { sets: Vec<SampleSet> },
+    /// View: the decoded manifold of model `model` over `region`, `tiles²` images row by row from the
+    /// top left, in `data`.
+    Manifold { model: usize, region: [f32; 4], tiles: usize, step: u64 },
+    /// View: per model the path's two ends `[xa, ya, xb, yb]`; decodes (`models × steps × 784`) in `data`.
+    Interpolated { paths: Vec<[f32; 4]>, steps: usize },
     /// Warm-up benchmark result: the first step and the mean of the timed ones (ms).
     BenchDone { first_ms: f64, ms_per_step: f64 },
     /// Something the user should know, shown in the status line.

@@ -14,15 +14,45 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::backend::Mode;
-use crate::protocol::{FromWorker, Role, ToWorker};
+use crate::protocol::{End, FromWorker, PointInfo, Role, SampleSet, ToWorker};
+
+/// Models shown at once: one, or an AE and a VAE side by side.
+pub const MAX_MODELS: usize = 2;
+
+/// Fixed test images then their reconstructions (`[k * 784]` each), and k.
+pub type Recons = (Arc<Vec<f32>>, usize);
 
 /// A decoded latent point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
     pub z: Vec<f32>,
-    pub pixels: Vec<f32>,
-    /// When a data point was clicked: (test index, label, original, reconstruction).
-    pub point: Option<(usize, u8, Vec<f32>, Vec<f32>)>,
+    /// One image per model.
+    pub pixels: Vec<Vec<f32>>,
+    /// When a data point was clicked: its original and each model's reconstruction.
+    pub point: Option<PointInfo>,
+}
+
+/// Decoded samples: the sets (one per model and source) and their images (`[n * 784]` per set).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Samples {
+    pub sets: Vec<SampleSet>,
+    pub images: Arc<Vec<f32>>,
+}
+
+/// An interpolation: per model the path `[xa, ya, xb, yb]` and the strip of decodes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interpolation {
+    pub paths: Vec<[f32; 4]>,
+    pub steps: usize,
+    pub images: Arc<Vec<f32>>,
+}
+
+/// A decoded manifold: `tiles²` images over `region` (`[x0, y0, x1, y1]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifold {
+    pub region: [f32; 4],
+    pub tiles: usize,
+    pub images: Arc<Vec<f32>>,
 }
 
 /// Network shape presets: (label, hidden widths); all have a 2-D code.
@@ -61,6 +91,10 @@ struct Workers {
 pub struct AppState {
     pub dataset: RwSignal<DatasetName>,
     pub kind: RwSignal<Kind>,
+    /// Train an AE and a VAE side by side (instead of `kind` alone).
+    pub compare: RwSignal<bool>,
+    /// KL warm-up: β rises linearly from 0 over this many steps.
+    pub warmup: RwSignal<u64>,
     /// Index into [`PRESETS`].
     pub preset: RwSignal<usize>,
     pub lr: RwSignal<f64>,
@@ -68,8 +102,8 @@ pub struct AppState {
     pub beta: RwSignal<f32>,
     pub seed: RwSignal<u64>,
     pub batches_per_epoch: RwSignal<usize>,
-    /// Fixed test images and their reconstructions (`[k * 784]` each, concatenated) and k.
-    pub recons: RwSignal<Option<(Arc<Vec<f32>>, usize)>>,
+    /// Per model: fixed test images and their reconstructions (`[k * 784]` each, concatenated) and k.
+    pub recons: [RwSignal<Option<Recons>>; MAX_MODELS],
     pub running: RwSignal<bool>,
     pub step: RwSignal<u64>,
     pub loss: RwSignal<Option<f32>>,
@@ -81,11 +115,22 @@ pub struct AppState {
     pub status: RwSignal<String>,
     /// Test labels of the map's points, in order.
     pub labels: RwSignal<Arc<Vec<u8>>>,
-    /// Latent codes of the map's points (`[n * 2]`) and the step they come from.
-    pub latents: RwSignal<(Arc<Vec<f32>>, u64)>,
+    /// Per model: latent codes of the map's points (`[n * 2]`) and the step they come from.
+    pub latents: [RwSignal<(Arc<Vec<f32>>, u64)>; MAX_MODELS],
     pub decoded: RwSignal<Option<Decoded>>,
-    /// (step, recon, kl) per training step.
-    pub history: RwSignal<Vec<[f32; 3]>>,
+    /// Per model: (step, recon, kl) per training step.
+    pub history: [RwSignal<Vec<[f32; 3]>>; MAX_MODELS],
+    /// Per model: the latest step's figures (its batch digest shows both saw the same batches).
+    pub stats: RwSignal<Vec<model::StepStats>>,
+    pub samples: RwSignal<Option<Samples>>,
+    pub interpolation: RwSignal<Option<Interpolation>>,
+    /// Ends picked so far for the next interpolation (picking while `Some`).
+    pub picking: RwSignal<Option<Vec<End>>>,
+    /// Paint each map's background with decodes of its visible region.
+    pub manifold_on: RwSignal<bool>,
+    pub manifold: [RwSignal<Option<Manifold>>; MAX_MODELS],
+    /// Per model: the region each map shows (`[x0, y0, x1, y1]`), for the manifold.
+    pub regions: [RwSignal<[f32; 4]>; MAX_MODELS],
     workers: StoredValue<Workers, LocalStorage>,
 }
 
@@ -95,13 +140,15 @@ impl AppState {
         Self {
             dataset: RwSignal::new(dataset),
             kind: RwSignal::new(Kind::Ae),
+            compare: RwSignal::new(crate::js::query("compare").is_some_and(|v| v == "1")),
+            warmup: RwSignal::new(0),
             preset: RwSignal::new(0),
             lr: RwSignal::new(1e-3),
             batch: RwSignal::new(128),
             beta: RwSignal::new(1.0),
             seed: RwSignal::new(crate::js::query("seed").and_then(|s| s.parse().ok()).unwrap_or(42)),
             batches_per_epoch: RwSignal::new(0),
-            recons: RwSignal::new(None),
+            recons: [RwSignal::new(None), RwSignal::new(None)],
             running: RwSignal::new(false),
             step: RwSignal::new(0),
             loss: RwSignal::new(None),
@@ -111,18 +158,32 @@ impl AppState {
             backend_reason: RwSignal::new(String::new()),
             status: RwSignal::new("Loading…".into()),
             labels: RwSignal::new(Arc::new(Vec::new())),
-            latents: RwSignal::new((Arc::new(Vec::new()), 0)),
+            latents: [RwSignal::new((Arc::new(Vec::new()), 0)), RwSignal::new((Arc::new(Vec::new()), 0))],
             decoded: RwSignal::new(None),
-            history: RwSignal::new(Vec::new()),
+            history: [RwSignal::new(Vec::new()), RwSignal::new(Vec::new())],
+            stats: RwSignal::new(Vec::new()),
+            samples: RwSignal::new(None),
+            interpolation: RwSignal::new(None),
+            picking: RwSignal::new(None),
+            manifold_on: RwSignal::new(false),
+            manifold: [RwSignal::new(None), RwSignal::new(None)],
+            regions: [RwSignal::new([0.0; 4]), RwSignal::new([0.0; 4])],
             workers: StoredValue::new_local(Workers::default()),
         }
     }
 
-    /// The network and training settings the controls describe.
-    fn configs(&self) -> (NetConfig, TrainConfig) {
+    /// The kinds of the models being trained: one, or an AE and a VAE.
+    pub fn kinds(&self) -> Vec<Kind> {
+        if self.compare.get() { vec![Kind::Ae, Kind::Vae] } else { vec![self.kind.get()] }
+    }
+
+    /// The networks (same sizes) and training settings the controls describe.
+    fn configs(&self) -> (Vec<NetConfig>, TrainConfig) {
         let hidden = PRESETS[self.preset.get_untracked() % PRESETS.len()].1.to_vec();
-        let net = NetConfig { kind: self.kind.get_untracked(), hidden, ..NetConfig::default() };
-        (net, self.train_config())
+        let kinds = untrack(|| self.kinds());
+        let nets =
+            kinds.into_iter().map(|kind| NetConfig { kind, hidden: hidden.clone(), ..NetConfig::default() });
+        (nets.collect(), self.train_config())
     }
 
     fn train_config(&self) -> TrainConfig {
@@ -130,6 +191,7 @@ impl AppState {
             lr: self.lr.get_untracked(),
             batch_size: self.batch.get_untracked(),
             beta: self.beta.get_untracked(),
+            kl_warmup: self.warmup.get_untracked(),
             seed: self.seed.get_untracked(),
             ..TrainConfig::default()
         }
@@ -141,8 +203,8 @@ impl AppState {
     }
 
     fn setup(&self, slot: Slot) -> ToWorker {
-        let (net, train) = self.configs();
-        ToWorker::Setup { role: slot.role(), dataset: self.dataset.get_untracked(), net, train }
+        let (nets, train) = self.configs();
+        ToWorker::Setup { role: slot.role(), dataset: self.dataset.get_untracked(), nets, train }
     }
 
     /// Chooses the backend and starts both workers.
@@ -169,7 +231,11 @@ impl AppState {
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match crate::protocol::decode::<FromWorker>(ev.data()) {
                 Ok((msg, _)) if slot == Slot::Candidate => self.handle_candidate(msg),
-                Ok((msg, data)) => self.handle(slot, gpu, msg, data),
+                Ok((msg, data)) => {
+                    let (t0, what) = (crate::js::now(), message_name(&msg));
+                    self.handle(slot, gpu, msg, data);
+                    record_slow(what, crate::js::now() - t0);
+                }
                 Err(e) => self.status.set(format!("bad message from a worker: {e}")),
             }
         });
@@ -229,7 +295,8 @@ impl AppState {
                 }
                 let _ = test;
             }
-            FromWorker::Progress { stats, samples_per_s, history, batches_per_epoch, .. } => {
+            FromWorker::Progress { stats: all, samples_per_s, history, batches_per_epoch, .. } => {
+                let Some(stats) = all.first().copied() else { return };
                 self.batches_per_epoch.set(batches_per_epoch);
                 self.step.set(stats.step);
                 self.loss.set((stats.step > 0).then_some(stats.loss));
@@ -237,11 +304,14 @@ impl AppState {
                 // Train/Pause is the page's own state: a Progress in flight when the user paused must
                 // not flip the button back; the worker stops by itself only on an error (see below).
                 self.epoch.set(stats.epoch);
-                if stats.step == 0 {
-                    self.history.set(Vec::new());
-                } else {
-                    self.history.update(|h| h.extend(history));
+                for (i, h) in self.history.iter().enumerate() {
+                    if stats.step == 0 {
+                        h.set(Vec::new());
+                    } else if let Some(new) = history.get(i) {
+                        h.update(|h| h.extend_from_slice(new));
+                    }
                 }
+                self.stats.set(all);
             }
             FromWorker::BenchDone { ms_per_step, .. } => {
                 // The CPU's warm-up is done: now the WebGPU candidate's, with a deadline.
@@ -255,22 +325,38 @@ impl AppState {
                     );
                 }
             }
-            FromWorker::Weights { net, step } => {
-                self.post(Slot::View, &ToWorker::Weights { net, step }, data.as_ref())
+            FromWorker::Weights { model, net, step } => {
+                self.post(Slot::View, &ToWorker::Weights { model, net, step }, data.as_ref())
             }
-            FromWorker::Latents { step, .. } => {
-                if let Some(d) = data {
-                    expose_map(step, &d, &self.labels.get_untracked());
-                    self.latents.set((Arc::new(d.to_vec()), step));
+            FromWorker::Latents { model, step, .. } => {
+                if let (Some(d), Some(signal)) = (data, self.latents.get(model)) {
+                    expose_map(model, step, &d, &self.labels.get_untracked());
+                    signal.set((Arc::new(d.to_vec()), step));
                 }
             }
             FromWorker::Decoded { z, pixels, point, .. } => {
                 self.decoded.set(Some(Decoded { z, pixels, point }))
             }
-            FromWorker::Recons { count, .. } => {
-                if let Some(d) = data {
-                    self.recons.set(Some((Arc::new(d.to_vec()), count)));
+            FromWorker::Recons { model, count, .. } => {
+                if let (Some(d), Some(signal)) = (data, self.recons.get(model)) {
+                    signal.set(Some((Arc::new(d.to_vec()), count)));
                 }
+            }
+            FromWorker::Samples { sets } => {
+                let images = Arc::new(data.map(|d| d.to_vec()).unwrap_or_default());
+                self.status.set("Samples decoded and measured.".into());
+                self.samples.set(Some(Samples { sets, images }));
+            }
+            FromWorker::Manifold { model, region, tiles, .. } => {
+                if let (Some(d), Some(signal)) = (data, self.manifold.get(model))
+                    && self.manifold_on.get_untracked()
+                {
+                    signal.set(Some(Manifold { region, tiles, images: Arc::new(d.to_vec()) }));
+                }
+            }
+            FromWorker::Interpolated { paths, steps } => {
+                let images = Arc::new(data.map(|d| d.to_vec()).unwrap_or_default());
+                self.interpolation.set(Some(Interpolation { paths, steps, images }));
             }
             FromWorker::Notice { msg } => self.status.set(msg),
             FromWorker::Error { msg } => {
@@ -338,10 +424,17 @@ impl AppState {
         self.running.set(false);
         self.step.set(0);
         self.loss.set(None);
-        self.history.set(Vec::new());
-        self.latents.set((Arc::new(Vec::new()), 0));
+        self.stats.set(Vec::new());
+        for i in 0..MAX_MODELS {
+            self.history[i].set(Vec::new());
+            self.latents[i].set((Arc::new(Vec::new()), 0));
+            self.recons[i].set(None);
+            self.manifold[i].set(None);
+        }
         self.decoded.set(None);
-        self.recons.set(None);
+        self.samples.set(None);
+        self.interpolation.set(None);
+        self.picking.set(None);
         self.status.set(format!("Loading {}…", self.dataset.get_untracked().id()));
         self.post(Slot::View, &self.setup(Slot::View), None);
         self.post(Slot::Trainer, &self.setup(Slot::Trainer), None);
@@ -357,7 +450,42 @@ impl AppState {
         });
         self.post(Slot::View, &ToWorker::Decode { id, z: z.to_vec(), index }, None);
     }
+
+    /// Decodes `n` samples from the prior (and the AE's code box) with every model and measures them.
+    pub fn sample(&self, n: usize) {
+        self.status.set(format!("Decoding {n} samples per model and comparing them with the test set…"));
+        let seed = self.seed.get_untracked() ^ self.step.get_untracked();
+        self.post(Slot::View, &ToWorker::Sample { n, seed }, None);
+    }
+
+    /// Adds an interpolation end; the second one asks the view worker for the strip.
+    pub fn pick(&self, end: End) {
+        let mut ends = self.picking.get_untracked().unwrap_or_default();
+        ends.push(end);
+        if let [a, b] = &ends[..] {
+            self.picking.set(None);
+            let msg = ToWorker::Interpolate { a: a.clone(), b: b.clone(), steps: INTERP_STEPS };
+            self.post(Slot::View, &msg, None);
+        } else {
+            self.picking.set(Some(ends));
+        }
+    }
+
+    /// Asks for (or stops) the decoded manifold behind each map, over the regions they show.
+    pub fn request_manifold(&self) {
+        let regions =
+            self.manifold_on.get_untracked().then(|| self.regions.map(|r| r.get_untracked()).to_vec());
+        if regions.is_none() {
+            self.manifold.iter().for_each(|m| m.set(None));
+        }
+        self.post(Slot::View, &ToWorker::Manifold { regions, tiles: MANIFOLD_TILES }, None);
+    }
 }
+
+/// Decodes along an interpolation path.
+pub const INTERP_STEPS: usize = 10;
+/// Tiles per side of the decoded manifold.
+pub const MANIFOLD_TILES: usize = 20;
 
 impl Default for AppState {
     fn default() -> Self {
@@ -365,12 +493,49 @@ impl Default for AppState {
     }
 }
 
-/// Publishes the map's data read-only as `window.lsxMap = {step, points, labels}` for tests and the bench.
-fn expose_map(step: u64, points: &Float32Array, labels: &[u8]) {
+/// The variant name of a worker message (for diagnostics).
+fn message_name(msg: &FromWorker) -> &'static str {
+    match msg {
+        FromWorker::Ready { .. } => "Ready",
+        FromWorker::DataLoaded { .. } => "DataLoaded",
+        FromWorker::Progress { .. } => "Progress",
+        FromWorker::Weights { .. } => "Weights",
+        FromWorker::Latents { .. } => "Latents",
+        FromWorker::Decoded { .. } => "Decoded",
+        FromWorker::Recons { .. } => "Recons",
+        FromWorker::Samples { .. } => "Samples",
+        FromWorker::Manifold { .. } => "Manifold",
+        FromWorker::Interpolated { .. } => "Interpolated",
+        FromWorker::BenchDone { .. } => "BenchDone",
+        FromWorker::Notice { .. } => "Notice",
+        FromWorker::Error { .. } => "Error",
+    }
+}
+
+/// Keeps a record of worker messages whose handling (with the redraws it triggers) took over 20 ms,
+/// as `window.lsxSlow = [[name, ms], …]`, so a test or a person in the console can see what is slow.
+fn record_slow(what: &str, ms: f64) {
+    if ms <= 20.0 {
+        return;
+    }
+    let Some(w) = web_sys::window() else { return };
+    let key = wasm_bindgen::JsValue::from_str("lsxSlow");
+    let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
+        let a = js_sys::Array::new();
+        let _ = js_sys::Reflect::set(&w, &key, &a);
+        a.into()
+    });
+    arr.unchecked_into::<js_sys::Array>().push(&js_sys::Array::of2(&what.into(), &ms.into()));
+}
+
+/// Publishes a map's data read-only as `window.lsxMap = {step, points, labels}` (model 0) and
+/// `window.lsxMap1` (model 1) for tests and the bench.
+fn expose_map(model: usize, step: u64, points: &Float32Array, labels: &[u8]) {
     let Some(w) = web_sys::window() else { return };
     let obj = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&obj, &"step".into(), &(step as f64).into());
     let _ = js_sys::Reflect::set(&obj, &"points".into(), points);
     let _ = js_sys::Reflect::set(&obj, &"labels".into(), &js_sys::Uint8Array::from(labels));
-    let _ = js_sys::Reflect::set(&w, &"lsxMap".into(), &obj);
+    let key = if model == 0 { "lsxMap".to_string() } else { format!("lsxMap{model}") };
+    let _ = js_sys::Reflect::set(&w, &key.into(), &obj);
 }

@@ -27,8 +27,37 @@ pub struct SampleCheck {
     pub share: f32,
 }
 
-/// Decodes `points` (`[k * L]`) and measures them against test images `reference`; the threshold is
-/// calibrated on the reconstructions of test images `calibration` (each skips itself).
+/// The plausibility threshold of `net`: the [`CALIBRATION_QUANTILE`] of the stroke distance between
+/// its reconstructions of test images `calibration` and their nearest other test image in `reference`.
+pub async fn threshold(
+    net: &Net,
+    test: &Dataset,
+    calibration: Range<usize>,
+    reference: Range<usize>,
+    device: &Device,
+) -> f32 {
+    let calib: Vec<usize> = calibration.filter(|&i| i < test.len()).collect();
+    let recons = to_vec(net.reconstruct(test.batch(&calib, device))).await;
+    let d = nearest(&recons, test, reference, Some(&calib), Distance::Strokes, device).await;
+    quantile(&d, CALIBRATION_QUANTILE)
+}
+
+/// Decodes `points` (`[k * L]`) and measures them against test images `reference` with `threshold`.
+pub async fn measure(
+    net: &Net,
+    points: &[f32],
+    test: &Dataset,
+    reference: Range<usize>,
+    threshold: f32,
+    device: &Device,
+) -> SampleCheck {
+    let images = decode(net, points, device).await;
+    let distances = nearest(&images, test, reference, None, Distance::Strokes, device).await;
+    let share = share_below(&distances, threshold);
+    SampleCheck { images, distances, threshold, share }
+}
+
+/// [`threshold`] then [`measure`].
 pub async fn check(
     net: &Net,
     points: &[f32],
@@ -37,12 +66,6 @@ pub async fn check(
     reference: Range<usize>,
     device: &Device,
 ) -> SampleCheck {
-    let calib: Vec<usize> = calibration.filter(|&i| i < test.len()).collect();
-    let recons = to_vec(net.reconstruct(test.batch(&calib, device))).await;
-    let calib_d = nearest(&recons, test, reference.clone(), Some(&calib), Distance::Strokes, device).await;
-    let threshold = quantile(&calib_d, CALIBRATION_QUANTILE);
-    let images = decode(net, points, device).await;
-    let distances = nearest(&images, test, reference, None, Distance::Strokes, device).await;
-    let share = share_below(&distances, threshold);
-    SampleCheck { images, distances, threshold, share }
+    let t = threshold(net, test, calibration, reference.clone(), device).await;
+    measure(net, points, test, reference, t, device).await
 }

@@ -259,6 +259,51 @@ impl<'a> Page<'a> {
         Ok(())
     }
 
+    /// A real mouse move (DevTools input event, no button) to CSS pixel (x, y) inside element `id`.
+    pub async fn hover_at(&self, id: &str, x: f64, y: f64) -> Result<()> {
+        let r = self
+            .js(&format!(
+                "const r = document.querySelector('{}').getBoundingClientRect(); return [r.left, r.top];",
+                Self::sel(id)
+            ))
+            .await?;
+        let (left, top) = (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0));
+        let params =
+            json!({"type": "mouseMoved", "x": left + x, "y": top + y, "button": "none", "buttons": 0});
+        self.browser.cdp("Input.dispatchMouseEvent", params).await?;
+        Ok(())
+    }
+
+    /// Makes the viewport `w × h` CSS pixels (for screenshots of a tall page).
+    pub async fn set_viewport(&self, w: u32, h: u32) -> Result<()> {
+        let params = json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false});
+        self.browser.cdp("Emulation.setDeviceMetricsOverride", params).await?;
+        Ok(())
+    }
+
+    /// Pixel counts of canvas `id`: `[pixels, non-white, pure red (the path colour), pure black, grey
+    /// (r = g = b strictly between 0 and 255)]`.
+    pub async fn canvas_stats(&self, id: &str) -> Result<[f64; 5]> {
+        let v = self
+            .js(&format!(
+                "const c = document.querySelector('{}'); if (!c || !c.width) return [0,0,0,0,0];
+                 const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                 const s = [d.length / 4, 0, 0, 0, 0];
+                 for (let i = 0; i < d.length; i += 4) {{
+                   const [r, g, b] = [d[i], d[i+1], d[i+2]];
+                   if (r < 250 || g < 250 || b < 250) s[1]++;
+                   if (r === 204 && g === 0 && b === 0) s[2]++;
+                   if (r === 0 && g === 0 && b === 0) s[3]++;
+                   if (r === g && g === b && r > 0 && r < 250) s[4]++;
+                 }}
+                 return s;",
+                Self::sel(id)
+            ))
+            .await?;
+        let f = |i: usize| v[i].as_f64().unwrap_or(0.0);
+        Ok([f(0), f(1), f(2), f(3), f(4)])
+    }
+
     /// Console errors, uncaught errors and rejections seen so far.
     pub async fn errors(&self) -> Result<Vec<String>> {
         let v = self.js("return window.lsxErrors || ['init script missing'];").await?;

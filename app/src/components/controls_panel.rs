@@ -34,8 +34,23 @@ pub fn ControlsPanel() -> impl IntoView {
         }
     };
     let on_model = move |ev| {
-        state.kind.set(if event_target_value(&ev) == "vae" { Kind::Vae } else { Kind::Ae });
+        let v = event_target_value(&ev);
+        state.compare.set(v == "compare");
+        state.kind.set(if v == "vae" { Kind::Vae } else { Kind::Ae });
         state.restart();
+    };
+    let on_warmup = move |ev| match event_target_value(&ev).parse::<u64>() {
+        Ok(v) => {
+            state.warmup.set(v);
+            state.reconfigure();
+        }
+        Err(_) => {
+            state.status.set("The KL warm-up is a whole number of steps ≥ 0; kept the previous one.".into())
+        }
+    };
+    let on_manifold = move |ev| {
+        state.manifold_on.set(event_target_checked(&ev));
+        state.request_manifold();
     };
     let on_upload = move |ev: web_sys::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -76,7 +91,16 @@ pub fn ControlsPanel() -> impl IntoView {
         }
         Err(_) => state.status.set("The seed must be a whole number ≥ 0; kept the previous one.".into()),
     };
-    let is_vae = move || state.kind.get() == Kind::Vae;
+    let is_vae = move || state.kinds().contains(&Kind::Vae);
+    let model_value = move || {
+        if state.compare.get() {
+            "compare"
+        } else if state.kind.get() == Kind::Vae {
+            "vae"
+        } else {
+            "ae"
+        }
+    };
     view! {
         <section class="controls" aria-label="Controls">
             <label>"Dataset "
@@ -87,9 +111,10 @@ pub fn ControlsPanel() -> impl IntoView {
                 </select>
             </label>
             <label>"Model "
-                <select data-testid="model-select" on:change=on_model>
+                <select data-testid="model-select" on:change=on_model prop:value=model_value>
                     <option value="ae">"Autoencoder (AE)"</option>
                     <option value="vae">"Variational AE (VAE)"</option>
+                    <option value="compare">"AE and VAE side by side"</option>
                 </select>
             </label>
             <label>"Layers "
@@ -115,6 +140,15 @@ pub fn ControlsPanel() -> impl IntoView {
             </label>
             <label style:display=move || if is_vae() { "inline" } else { "none" }>"β "
                 <input data-testid="beta-input" type="number" min="0" step="0.1" value="1" size="4" on:change=on_beta />
+            </label>
+            <label style:display=move || if is_vae() { "inline" } else { "none" }
+                title="β rises linearly from 0 to its value over this many steps">"KL warm-up "
+                <input data-testid="warmup-input" type="number" min="0" step="100" size="5"
+                    prop:value=move || state.warmup.get().to_string() on:change=on_warmup />
+            </label>
+            <label title="Paint each map's background with decodes of a 20×20 grid over the visible region">
+                <input data-testid="manifold-toggle" type="checkbox" prop:checked=move || state.manifold_on.get()
+                    on:change=on_manifold />" decoded manifold"
             </label>
             <label>"Seed "
                 <input data-testid="seed-input" type="number" min="0" step="1" size="6"

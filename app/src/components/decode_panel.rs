@@ -25,41 +25,69 @@ pub(crate) fn paint_digit(canvas: &web_sys::HtmlCanvasElement, pixels: &[f32]) {
     }
 }
 
-/// The decode panel.
+/// A short name of each model shown (AE / VAE).
+pub(crate) fn model_name(kind: model::Kind) -> &'static str {
+    match kind {
+        model::Kind::Ae => "AE",
+        model::Kind::Vae => "VAE",
+    }
+}
+
+/// The decode panel: the point under the cursor decoded by every model, side by side.
 #[component]
 pub fn DecodePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let canvas = NodeRef::<Canvas>::new();
+    let canvases = [NodeRef::<Canvas>::new(), NodeRef::<Canvas>::new()];
+    let recons = [NodeRef::<Canvas>::new(), NodeRef::<Canvas>::new()];
     let original = NodeRef::<Canvas>::new();
-    let recon = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         state.decoded.with(|d| {
             let Some(d) = d else { return };
-            if let Some(c) = canvas.get() {
-                paint_digit(&c, &d.pixels);
+            for (c, px) in canvases.iter().zip(&d.pixels) {
+                if let Some(c) = c.get() {
+                    paint_digit(&c, px);
+                }
             }
-            if let (Some((_, _, orig, rec)), Some(o), Some(r)) = (&d.point, original.get(), recon.get()) {
-                paint_digit(&o, orig);
-                paint_digit(&r, rec);
+            if let Some(p) = &d.point {
+                if let Some(o) = original.get() {
+                    paint_digit(&o, &p.original);
+                }
+                for (c, px) in recons.iter().zip(&p.recons) {
+                    if let Some(c) = c.get() {
+                        paint_digit(&c, px);
+                    }
+                }
             }
         });
     });
-    let point = move || state.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref().map(|p| (p.0, p.1))));
+    let point =
+        move || state.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref().map(|p| (p.index, p.label))));
     let names = move || state.dataset.get().class_names();
     let coords = move || {
         state.decoded.with(|d| d.as_ref().map_or(String::new(), |d| format!("{:.3}, {:.3}", d.z[0], d.z[1])))
     };
+    let shown = move |i: usize| move || if i < state.kinds().len() { "block" } else { "none" };
+    let name = move |i: usize| move || state.kinds().get(i).map_or("", |&k| model_name(k));
+    let id = |base: &str, i: usize| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
     view! {
         <section class="panel decode" aria-label="Decoded image">
-            <h2>"Decoded"</h2>
-            <canvas data-testid="decode-image" class="digit" width="28" height="28" node_ref=canvas></canvas>
-            <p>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</p>
-            <p class="hint">"The decoder turns the 2-D point into a 28×28 image. Click a dot to compare that test image with its reconstruction."</p>
+            <h2>"Decoded " <small>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</small></h2>
+            <div class="pair">
+                {(0..2).map(|i| view! {
+                    <figure style:display=shown(i)>
+                        <canvas data-testid=id("decode-image", i) class="digit" width="28" height="28" node_ref=canvases[i]></canvas>
+                        <figcaption>{name(i)}</figcaption>
+                    </figure>
+                }).collect_view()}
+            </div>
+            <p class="hint">"The decoder turns the 2-D point into a 28×28 image; with two models, both decode the same point. Click a dot to compare that test image with its reconstruction."</p>
             <div class="pair" style:display=move || if point().is_some() { "flex" } else { "none" }>
                 <figure><canvas data-testid="decode-original" class="digit small" width="28" height="28" node_ref=original></canvas>
                     <figcaption>{move || point().map(|(i, l)| format!("test #{i}: {}", names()[usize::from(l) % 10])).unwrap_or_default()}</figcaption></figure>
-                <figure><canvas data-testid="decode-recon" class="digit small" width="28" height="28" node_ref=recon></canvas>
-                    <figcaption>"its reconstruction"</figcaption></figure>
+                {(0..2).map(|i| view! {
+                    <figure style:display=shown(i)><canvas data-testid=id("decode-recon", i) class="digit small" width="28" height="28" node_ref=recons[i]></canvas>
+                        <figcaption>{name(i)} " reconstruction"</figcaption></figure>
+                }).collect_view()}
             </div>
         </section>
     }

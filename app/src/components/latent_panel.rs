@@ -1,7 +1,8 @@
-//! The latent map: every test point at its 2-D code, coloured by label, with axes, a legend, pan
-//! (drag), zoom (wheel), reset (double-click), and decode on hover or click (crosshair on the point).
-//! Points are rasterised in Rust into one ImageData (10k points in about a millisecond); the 2-D
-//! context draws only axes and the crosshair.
+//! A latent map (one per model): every test point at its 2-D code, coloured by label, with axes, a
+//! legend, pan (drag), zoom (wheel), reset (double-click), decode on hover or click (a crosshair shared
+//! by all maps), an optional decoded-manifold background, prior samples and the interpolation path.
+//! Points and background are rasterised in Rust into one ImageData (10k points in about a
+//! millisecond); the 2-D context draws only axes and overlays.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -9,19 +10,24 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::{ImageData, MouseEvent, WheelEvent};
 
 use super::{context2d, dpr};
-use crate::plot::{LatentView, css_colour, nearest_point, rasterize, ticks};
-use crate::state::AppState;
+use crate::plot::{
+    LatentView, css_colour, nearest_point, paint_manifold, rasterize, rasterize_onto, ticks, visible_region,
+};
+use crate::protocol::End;
+use crate::state::{AppState, Manifold};
 
-/// CSS size of the map.
+/// CSS size of the map alone and of each map side by side.
 const SIZE: f64 = 560.0;
+const SIZE_COMPARE: f64 = 440.0;
 
 /// Records a redraw time and the view where tests and the bench can read them
-/// (`window.lsxDrawMs`, `window.lsxView = [centre x, centre y, scale, dpr]`).
-fn record_draw(ms: f64, view: &LatentView) {
+/// (`window.lsxDrawMs`, `window.lsxView = [centre x, centre y, scale, dpr]`, `lsxView1` for model 1).
+fn record_draw(ms: f64, view: &LatentView, model: usize) {
     let Some(w) = web_sys::window() else { return };
     let v =
         js_sys::Array::of4(&view.centre[0].into(), &view.centre[1].into(), &view.scale.into(), &dpr().into());
-    let _ = js_sys::Reflect::set(&w, &"lsxView".into(), &v);
+    let key = if model == 0 { "lsxView".to_string() } else { format!("lsxView{model}") };
+    let _ = js_sys::Reflect::set(&w, &key.into(), &v);
     let key = JsValue::from_str("lsxDrawMs");
     let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
         let a = js_sys::Array::new();
@@ -31,23 +37,44 @@ fn record_draw(ms: f64, view: &LatentView) {
     arr.unchecked_into::<js_sys::Array>().push(&ms.into());
 }
 
+/// What is drawn over the points: the shared crosshair, sample points and an interpolation path.
+#[derive(Default)]
+struct Overlay {
+    cross: Option<[f32; 2]>,
+    /// (points `[n * 2]`, filled?) per sample set of this model.
+    samples: Vec<(Vec<f32>, bool)>,
+    /// `[xa, ya, xb, yb]` and the number of decodes along it.
+    path: Option<([f32; 4], usize)>,
+    /// Interpolation ends picked so far (latent points of this model).
+    picked: Vec<[f32; 2]>,
+}
+
 fn draw(
     canvas: &web_sys::HtmlCanvasElement,
     view: &LatentView,
-    points: &[f32],
-    labels: &[u8],
-    cross: Option<[f32; 2]>,
+    (points, labels): (&[f32], &[u8]),
+    manifold: Option<&Manifold>,
+    overlay: &Overlay,
+    model: usize,
 ) {
     let Some(ctx) = context2d(canvas) else { return };
     let t0 = crate::js::now();
     let ratio = dpr() as f32;
-    let buf = rasterize(points, labels, view, (3.0 * ratio).round() as usize);
+    let size = (3.0 * ratio).round() as usize;
+    let buf = match manifold {
+        Some(m) => {
+            let mut buf = paint_manifold(view, m.region, m.tiles, &m.images);
+            rasterize_onto(&mut buf, points, labels, view, (2.0 * ratio).round() as usize);
+            buf
+        }
+        None => rasterize(points, labels, view, size),
+    };
     if let Ok(img) =
         ImageData::new_with_u8_clamped_array_and_sh(Clamped(&buf), view.width as u32, view.height as u32)
     {
         let _ = ctx.put_image_data(&img, 0.0, 0.0);
     }
-    record_draw(crate::js::now() - t0, view);
+    record_draw(crate::js::now() - t0, view, model);
     // Axes: light grid lines at round latent coordinates, labelled along the edges.
     let lo = view.latent_from_screen([0.0, view.height]);
     let hi = view.latent_from_screen([view.width, 0.0]);
@@ -71,11 +98,52 @@ fn draw(
         ctx.stroke();
         let _ = ctx.fill_text(&format!("{y}"), 3.0, sy - 3.0);
     }
-    if let Some(z) = cross {
-        let [sx, sy] = view.screen_from_latent(z).map(f64::from);
-        let r = 10.0 * f64::from(ratio);
+    draw_overlay(&ctx, view, overlay, f64::from(ratio));
+}
+
+fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &Overlay, ratio: f64) {
+    let at = |z: [f32; 2]| view.screen_from_latent(z).map(f64::from);
+    for (pts, filled) in &o.samples {
         ctx.set_stroke_style_str("#000");
-        ctx.set_line_width(2.0 * f64::from(ratio));
+        ctx.set_fill_style_str(if *filled { "rgba(0,0,0,0.75)" } else { "rgba(255,255,255,0.8)" });
+        ctx.set_line_width(ratio);
+        for p in pts.chunks_exact(2) {
+            let [x, y] = at([p[0], p[1]]);
+            ctx.begin_path();
+            let _ = ctx.arc(x, y, 3.0 * ratio, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+            ctx.stroke();
+        }
+    }
+    if let Some(([xa, ya, xb, yb], steps)) = o.path {
+        let ([ax, ay], [bx, by]) = (at([xa, ya]), at([xb, yb]));
+        ctx.set_stroke_style_str("#c00");
+        ctx.set_line_width(2.5 * ratio);
+        ctx.begin_path();
+        ctx.move_to(ax, ay);
+        ctx.line_to(bx, by);
+        ctx.stroke();
+        ctx.set_fill_style_str("#c00");
+        for s in 0..steps.max(2) {
+            let t = s as f64 / (steps.max(2) - 1) as f64;
+            ctx.begin_path();
+            let _ = ctx.arc(ax + t * (bx - ax), ay + t * (by - ay), 3.5 * ratio, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+        }
+    }
+    for &p in &o.picked {
+        let [x, y] = at(p);
+        ctx.set_stroke_style_str("#c00");
+        ctx.set_line_width(2.5 * ratio);
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, 7.0 * ratio, 0.0, std::f64::consts::TAU);
+        ctx.stroke();
+    }
+    if let Some(z) = o.cross {
+        let [sx, sy] = at(z);
+        let r = 10.0 * ratio;
+        ctx.set_stroke_style_str("#000");
+        ctx.set_line_width(2.0 * ratio);
         ctx.begin_path();
         ctx.move_to(sx - r, sy);
         ctx.line_to(sx + r, sy);
@@ -85,17 +153,42 @@ fn draw(
     }
 }
 
-/// The map panel.
+/// What to look for in each map, in the lecture's terms.
+fn caption(kind: model::Kind, compare: bool) -> &'static str {
+    match (kind, compare) {
+        (model::Kind::Ae, true) => {
+            "Autoencoder: each image gets one point, placed wherever reconstruction is easiest. Nothing \
+             shapes the space, so clusters drift far apart with empty gaps between them, and there is no \
+             known region to sample from: hover a gap, or press Sample, and see the decodes turn to smudges."
+        }
+        (model::Kind::Vae, true) => {
+            "VAE: each image becomes a small Gaussian (μ, σ), and the KL term pulls them all towards \
+             N(0, I). The codes fill one round region around 0 without holes, so a point drawn from \
+             N(0, I) decodes to a plausible image. Raise β for a smoother map and blurrier images."
+        }
+        (model::Kind::Ae, false) => {
+            "Each dot is a test image at its 2-D code. Same-class images end up together although the \
+             autoencoder never sees a label."
+        }
+        (model::Kind::Vae, false) => {
+            "Each dot is the mean μ of a test image's code. The KL term keeps the codes near N(0, I)."
+        }
+    }
+}
+
+/// A map panel for model `model` (0, or 1 = the VAE beside the AE).
 #[component]
-pub fn LatentPanel() -> impl IntoView {
+pub fn LatentPanel(model: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     // None = fit to the points on every update; Some once the user pans or zooms.
     let user_view = RwSignal::new(None::<LatentView>);
     let drag = StoredValue::new(None::<(f32, f32, bool)>);
+    let latents = state.latents[model];
+    let css = move || if state.compare.get() { SIZE_COMPARE } else { SIZE };
     let current_view = move || {
-        let px = (SIZE * dpr()) as f32;
-        user_view.get().unwrap_or_else(|| state.latents.with(|(p, _)| LatentView::fit(p, px, px)))
+        let px = (css() * dpr()) as f32;
+        user_view.get().unwrap_or_else(|| latents.with(|(p, _)| LatentView::fit(p, px, px)))
     };
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
@@ -105,8 +198,36 @@ pub fn LatentPanel() -> impl IntoView {
             c.set_width(w);
             c.set_height(h);
         }
-        let cross = state.decoded.with(|d| d.as_ref().map(|d| [d.z[0], d.z[1]]));
-        state.latents.with(|(p, _)| state.labels.with(|l| draw(&c, &view, p, l, cross)));
+        let region = visible_region(&view);
+        if state.regions[model].get_untracked() != region {
+            state.regions[model].set(region);
+            if state.manifold_on.get_untracked() {
+                state.request_manifold();
+            }
+        }
+        let mut overlay = Overlay {
+            cross: state.decoded.with(|d| d.as_ref().map(|d| [d.z[0], d.z[1]])),
+            ..Overlay::default()
+        };
+        state.samples.with(|s| {
+            let sets = s.iter().flat_map(|s| &s.sets).filter(|set| set.model == model);
+            overlay.samples = sets.map(|set| (set.points.clone(), set.source == "prior")).collect();
+        });
+        overlay.path =
+            state.interpolation.with(|i| i.as_ref().and_then(|i| Some((*i.paths.get(model)?, i.steps))));
+        overlay.picked = state.picking.with(|p| {
+            let ends = p.iter().flatten();
+            latents.with(|(pts, _)| {
+                ends.filter_map(|e| match *e {
+                    End::At(z) => Some(z),
+                    End::Point(i) => Some([*pts.get(2 * i)?, *pts.get(2 * i + 1)?]),
+                })
+                .collect()
+            })
+        });
+        state.manifold[model].with(|m| {
+            latents.with(|(p, _)| state.labels.with(|l| draw(&c, &view, (p, l), m.as_ref(), &overlay, model)))
+        });
     });
     let to_canvas =
         move |ev: &MouseEvent| [ev.offset_x() as f32 * dpr() as f32, ev.offset_y() as f32 * dpr() as f32];
@@ -133,9 +254,12 @@ pub fn LatentPanel() -> impl IntoView {
         if !was_drag {
             // A click on a data point decodes that point and shows its original beside its reconstruction.
             let (view, at) = (current_view(), to_canvas(&ev));
-            let hit = state.latents.with(|(p, _)| {
+            let hit = latents.with(|(p, _)| {
                 nearest_point(p, &view, at, 4.0 * dpr() as f32).map(|i| (i, [p[2 * i], p[2 * i + 1]]))
             });
+            if state.picking.get_untracked().is_some() {
+                state.pick(hit.map_or(End::At(view.latent_from_screen(at)), |(i, _)| End::Point(i)));
+            }
             match hit {
                 Some((i, z)) => state.decode(z, Some(i)),
                 None => state.decode(view.latent_from_screen(at), None),
@@ -148,11 +272,17 @@ pub fn LatentPanel() -> impl IntoView {
         user_view.set(Some(current_view().zoom(factor, to_canvas(&ev))));
     };
     let names = move || state.dataset.get().class_names();
+    let kind = move || state.kinds().get(model).copied().unwrap_or(model::Kind::Ae);
+    let title = move || match kind() {
+        model::Kind::Ae => "Autoencoder latent space",
+        model::Kind::Vae => "VAE latent space (μ)",
+    };
+    let testid = if model == 0 { "latent-plot".to_string() } else { format!("latent-plot-{model}") };
     view! {
         <section class="panel latent" aria-label="Latent map">
-            <h2>"Latent space " <small>{move || format!("{} test points", state.labels.with(|l| l.len()))}</small></h2>
-            <canvas data-testid="latent-plot" node_ref=canvas
-                style=format!("width:{SIZE}px;height:{SIZE}px")
+            <h2>{title} " " <small>{move || format!("{} test points", state.labels.with(|l| l.len()))}</small></h2>
+            <canvas data-testid=testid node_ref=canvas
+                style=move || format!("width:{0}px;height:{0}px", css())
                 on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:wheel=on_wheel
                 on:dblclick=move |_| user_view.set(None)></canvas>
             <ul class="legend" data-testid="legend">
@@ -160,6 +290,7 @@ pub fn LatentPanel() -> impl IntoView {
                     <li><span class="swatch" style=format!("background:{}", css_colour(i as u8))></span>{name}</li>
                 }).collect_view()}
             </ul>
+            <p class="caption" data-testid=format!("caption-{model}")>{move || caption(kind(), state.compare.get())}</p>
             <p class="hint">"Hover or click to decode · drag to pan · wheel to zoom · double-click to fit"</p>
         </section>
     }

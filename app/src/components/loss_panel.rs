@@ -1,5 +1,5 @@
-//! The loss chart: per-pixel reconstruction loss (left axis) and, for a VAE, the KL term (right axis)
-//! over steps, with an optional log scale.
+//! The loss chart: per model, the per-pixel reconstruction loss (left labels) and, for a VAE, the KL
+//! term (right labels) over steps, each on its own scale, with an optional log scale.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -11,7 +11,12 @@ use crate::state::AppState;
 const W: f64 = 440.0;
 const H: f64 = 180.0;
 
-/// Draws one series scaled into the plot box; returns its (min, max) after the optional log.
+/// Colours of the reconstruction and KL series of model 0 and model 1.
+const COLOURS: [[&str; 2]; 2] = [["#0072b2", "#d55e00"], ["#009e73", "#cc79a7"]];
+
+/// Draws one series scaled into the plot box, its max and min labelled on the left (`right` false) or
+/// right, `row` label lines down.
+#[allow(clippy::too_many_arguments)]
 fn series(
     ctx: &web_sys::CanvasRenderingContext2d,
     pts: &[(f32, f32)],
@@ -19,6 +24,8 @@ fn series(
     log: bool,
     colour: &str,
     r: f64,
+    right: bool,
+    row: f64,
 ) {
     let ys: Vec<f32> = pts.iter().map(|p| if log { p.1.max(1e-6).log10() } else { p.1 }).collect();
     let (lo, hi) = ys.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &y| (a.min(y), b.max(y)));
@@ -37,9 +44,9 @@ fn series(
     ctx.stroke();
     ctx.set_fill_style_str(colour);
     let fmt = |v: f32| if log { format!("{:.3}", 10f32.powf(v)) } else { format!("{v:.3}") };
-    let x = if colour == "#0072b2" { 2.0 } else { (W - 38.0) * r };
-    let _ = ctx.fill_text(&fmt(hi), x, 14.0 * r);
-    let _ = ctx.fill_text(&fmt(lo), x, (H - 20.0) * r);
+    let x = if right { (W - 38.0) * r } else { 2.0 };
+    let _ = ctx.fill_text(&fmt(hi), x, (14.0 + 12.0 * row) * r);
+    let _ = ctx.fill_text(&fmt(lo), x, (H - 20.0 - 12.0 * row) * r);
 }
 
 /// The loss chart panel.
@@ -60,26 +67,38 @@ pub fn LossPanel() -> impl IntoView {
         ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         ctx.set_font(&format!("{}px sans-serif", 11.0 * r));
         let log = log.get();
-        state.history.with(|h| {
-            // At most ~600 points: every k-th step.
-            let k = (h.len() / 600).max(1);
-            let x_max = h.last().map_or(1.0, |p| p[0]);
-            ctx.set_fill_style_str("#555");
-            for t in ticks(0.0, x_max, 5) {
-                let x = 40.0 * r + f64::from(t / x_max.max(1.0)) * (W - 80.0) * r;
-                let _ = ctx.fill_text(&format!("{t}"), x, (H - 4.0) * r);
-            }
-            let recon: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[1])).collect();
-            series(&ctx, &recon, x_max, log, "#0072b2", r);
-            if h.iter().any(|p| p[2] > 0.0) {
-                let kl: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[2])).collect();
-                series(&ctx, &kl, x_max, log, "#d55e00", r);
-            }
-        });
+        let x_max =
+            state.history.iter().map(|h| h.with(|h| h.last().map_or(1.0, |p| p[0]))).fold(1.0, f32::max);
+        ctx.set_fill_style_str("#555");
+        for t in ticks(0.0, x_max, 5) {
+            let x = 40.0 * r + f64::from(t / x_max.max(1.0)) * (W - 80.0) * r;
+            let _ = ctx.fill_text(&format!("{t}"), x, (H - 4.0) * r);
+        }
+        for (model, history) in state.history.iter().enumerate() {
+            history.with(|h| {
+                // At most ~600 points: every k-th step.
+                let k = (h.len() / 600).max(1);
+                let recon: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[1])).collect();
+                let [c_recon, c_kl] = COLOURS[model % 2];
+                series(&ctx, &recon, x_max, log, c_recon, r, false, model as f64);
+                if h.iter().any(|p| p[2] > 0.0) {
+                    let kl: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[2])).collect();
+                    series(&ctx, &kl, x_max, log, c_kl, r, true, model as f64);
+                }
+            });
+        }
     });
     view! {
         <section class="panel loss" aria-label="Loss">
-            <h2>"Loss " <small><span class="recon-key">"— reconstruction (per pixel)"</span> " " <span class="kl-key">"— KL (VAE, nats)"</span></small></h2>
+            <h2>"Loss " <small>{move || {
+                let kinds = state.kinds();
+                kinds.iter().enumerate().map(|(i, &k)| {
+                    let name = super::decode_panel::model_name(k);
+                    let [rc, kc] = COLOURS[i % 2];
+                    let kl = (k == model::Kind::Vae).then(|| view! { <span style=format!("color:{kc}")>{format!(" — {name} KL (nats)")}</span> });
+                    view! { <span style=format!("color:{rc}")>{format!(" — {name} reconstruction (per pixel)")}</span> {kl} }
+                }).collect_view()
+            }}</small></h2>
             <canvas data-testid="loss-chart" node_ref=canvas style=format!("width:{W}px;height:{H}px")></canvas>
             <label><input data-testid="loss-log" type="checkbox" prop:checked=move || log.get()
                 on:change=move |ev| log.set(event_target_checked(&ev)) /> " log scale"</label>

@@ -2,16 +2,20 @@
 
 mod controls_panel;
 mod decode_panel;
+mod interp_panel;
 mod latent_panel;
 mod loss_panel;
 mod recon_panel;
+mod sample_panel;
 mod status_bar;
 
 pub use controls_panel::ControlsPanel;
 pub use decode_panel::DecodePanel;
+pub use interp_panel::InterpPanel;
 pub use latent_panel::LatentPanel;
 pub use loss_panel::LossPanel;
 pub use recon_panel::ReconPanel;
+pub use sample_panel::SamplePanel;
 pub use status_bar::StatusBar;
 
 use wasm_bindgen::JsCast;
@@ -24,4 +28,33 @@ pub(crate) fn context2d(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::
 /// The screen's device pixel ratio (1 when unknown).
 pub(crate) fn dpr() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0)
+}
+
+/// Paints 28×28 images (`[k * 784]`, 0..1) into `canvas` as a grid of `cols` columns with a 2-pixel
+/// gap, in one ImageData; sizes the canvas to fit.
+pub(crate) fn paint_grid(canvas: &web_sys::HtmlCanvasElement, images: &[f32], cols: usize) {
+    let k = images.len() / 784;
+    let cols = cols.clamp(1, k.max(1));
+    let rows = k.div_ceil(cols).max(1);
+    let (w, h) = (cols * 30 - 2, rows * 30 - 2);
+    let mut rgba = vec![255u8; w * h * 4];
+    for (n, img) in images.chunks_exact(784).enumerate() {
+        let (x0, y0) = ((n % cols) * 30, (n / cols) * 30);
+        for (p, &v) in img.iter().enumerate() {
+            let grey = 255 - (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+            let i = ((y0 + p / 28) * w + x0 + p % 28) * 4;
+            rgba[i..i + 3].copy_from_slice(&[grey, grey, grey]);
+        }
+    }
+    canvas.set_width(w as u32);
+    canvas.set_height(h as u32);
+    if let Some(ctx) = context2d(canvas)
+        && let Ok(img) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+            wasm_bindgen::Clamped(&rgba),
+            w as u32,
+            h as u32,
+        )
+    {
+        let _ = ctx.put_image_data(&img, 0.0, 0.0);
+    }
 }

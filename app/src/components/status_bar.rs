@@ -15,6 +15,9 @@ pub fn StatusBar() -> impl IntoView {
         let left = (1.0 - frac()) * per_epoch as f64 * state.batch.get() as f64;
         if sps > 0.0 && state.running.get() { format!("{:.0} s", left / sps) } else { "–".into() }
     };
+    let digest = move |i: usize| {
+        move || state.stats.with(|s| s.get(i).map_or("–".into(), |s| format!("{:08x}", s.batch_digest)))
+    };
     view! {
         <section class="status" aria-label="Status">
             <span>"Backend " <b data-testid="backend-label" title=move || state.backend_reason.get()>{move || state.backend.get()}</b></span>
@@ -24,6 +27,10 @@ pub fn StatusBar() -> impl IntoView {
             <span>"Samples/s " <b data-testid="samples-per-s">{move || format!("{:.0}", state.samples_per_s.get())}</b></span>
             <span>"Epoch progress " <progress data-testid="epoch-progress" max="1" prop:value=frac></progress></span>
             <span>"ETA for the epoch " <b data-testid="epoch-eta">{eta}</b></span>
+            <span style:display=move || if state.compare.get() { "inline" } else { "none" }
+                title="A hash of every batch each model has trained on: equal hashes mean identical batches in identical order">
+                "Batches AE / VAE " <b data-testid="batch-digest-0">{digest(0)}</b> " / " <b data-testid="batch-digest-1">{digest(1)}</b>
+            </span>
             <p data-testid="status" role="status">{move || state.status.get()}</p>
         </section>
     }

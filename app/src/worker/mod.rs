@@ -1,0 +1,86 @@
+//! The worker runtime. A trainer worker owns the models and optimisers and steps as fast as it can,
+//! yielding between steps; a view worker holds copies of the weights and the test set, encodes the
+//! maps in chunks and decodes clicks in between. `onmessage` only queues; one async loop owns the state.
+
+mod trainer;
+mod view;
+
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use js_sys::Float32Array;
+use model::{Dataset, DatasetName, Device};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::js::fetch_bytes;
+use crate::protocol::{FromWorker, Role, ToWorker};
+
+pub use view::{MAP_POINTS, RECON_COUNT};
+
+pub(crate) type Inbox = UnboundedReceiver<(ToWorker, Option<Float32Array>)>;
+
+/// Entry point of both worker bins.
+pub fn main(gpu: bool) {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let (tx, rx) = unbounded();
+    let post_scope = scope.clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        match crate::protocol::decode::<ToWorker>(ev.data()) {
+            Ok(msg) => {
+                let _ = tx.unbounded_send(msg);
+            }
+            Err(e) => post(&post_scope, &FromWorker::Error { msg: format!("bad message: {e}") }, None),
+        }
+    });
+    scope.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    wasm_bindgen_futures::spawn_local(run(scope, rx, gpu));
+}
+
+pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, msg: &FromWorker, data: Option<&Float32Array>) {
+    if let Ok((value, transfer)) = crate::protocol::encode(msg, data) {
+        let _ = scope.post_message_with_transfer(&value, &transfer);
+    }
+}
+
+async fn device(gpu: bool) -> Result<(Device, String, String), String> {
+    if gpu {
+        #[cfg(feature = "gpu")]
+        {
+            let device = Device::wgpu_options()
+                .init_async()
+                .await
+                .map_err(|e| format!("WebGPU init failed: {e:?}"))?;
+            return Ok((device, "webgpu".into(), "burn wgpu backend on the browser's WebGPU".into()));
+        }
+        #[cfg(not(feature = "gpu"))]
+        return Err("this worker was built without WebGPU".into());
+    }
+    Ok((Device::flex(), "cpu".into(), "burn flex backend, wasm SIMD".into()))
+}
+
+/// Loads one split of a bundled dataset from `data/<id>/`.
+pub(crate) async fn load(name: DatasetName, train: bool) -> Result<Dataset, String> {
+    let [ti, tl, vi, vl] = name.files();
+    let (i, l) = if train { (ti, tl) } else { (vi, vl) };
+    let base = format!("data/{}/", name.id());
+    let images = fetch_bytes(&format!("{base}{i}")).await?;
+    let labels = fetch_bytes(&format!("{base}{l}")).await?;
+    Dataset::from_idx(&images, Some(&labels)).map_err(|e| format!("{} {}: {e}", name.id(), i))
+}
+
+async fn run(scope: DedicatedWorkerGlobalScope, mut rx: Inbox, gpu: bool) {
+    let (device, backend, detail) = match device(gpu).await {
+        Ok(d) => d,
+        Err(msg) => return post(&scope, &FromWorker::Error { msg }, None),
+    };
+    post(&scope, &FromWorker::Ready { backend, detail }, None);
+    // The first message decides the role; later Setups rebuild within it.
+    let Some((ToWorker::Setup { role, dataset, nets, train }, _)) = rx.next().await else { return };
+    match role {
+        Role::Trainer => trainer::run(&scope, rx, device, dataset, nets, train).await,
+        Role::View => view::run(&scope, rx, device, dataset, nets.len()).await,
+    }
+}

@@ -1,0 +1,176 @@
+//! The AE-vs-VAE compare view in real headless Chromium on the CPU path: both models train in one run
+//! on identical batches with the decoded-manifold background on (no main-thread task over 50 ms),
+//! both maps update, the linked cursor decodes the same point with both, prior samples are measured
+//! (the VAE's share of plausible decodes is clearly higher than the AE's), and an interpolation strip
+//! and its path render. Writes `target/screenshots/compare-*.png`.
+
+use tests::{Browser, Page, Result, Server};
+
+const STEPS: u32 = 1500;
+
+/// CSS pixel of latent point (x, y) on map `model` (`window.lsxView` / `lsxView1`).
+fn screen_js(model: usize, x: &str, y: &str) -> String {
+    let (view, id) = if model == 0 { ("lsxView", "latent-plot") } else { ("lsxView1", "latent-plot-1") };
+    format!(
+        "const v = window.{view}, c = document.querySelector('[data-testid={id}]');
+         return [(c.width / 2 + ({x} - v[0]) * v[2]) / v[3], (c.height / 2 - ({y} - v[1]) * v[2]) / v[3]];"
+    )
+}
+
+async fn pair(page: &Page<'_>, js: &str) -> Result<(f64, f64)> {
+    let v = page.js(js).await?;
+    Ok((v[0].as_f64().unwrap_or(f64::NAN), v[1].as_f64().unwrap_or(f64::NAN)))
+}
+
+/// The step count and both models' batch digests, read at one moment.
+async fn digests(page: &Page<'_>) -> Result<[String; 3]> {
+    let v = page
+        .js("return ['step-count', 'batch-digest-0', 'batch-digest-1'].map(id => document.querySelector(`[data-testid=${id}]`).textContent);")
+        .await?;
+    Ok([0, 1, 2].map(|i| v[i].as_str().unwrap_or_default().to_string()))
+}
+
+/// A share shown as "NN %", as a fraction.
+async fn share(page: &Page<'_>, id: &str) -> Result<f64> {
+    let t = page.text(id).await?;
+    Ok(t.trim_end_matches('%').trim().parse::<f64>().map_err(|_| format!("{id}: {t:?}"))? / 100.0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ae_and_vae_side_by_side() -> Result<()> {
+    let server = Server::start()?;
+    let browser = Browser::launch().await?;
+    let page = Page::open(&browser, &server, "?backend=cpu&seed=3&compare=1").await?;
+    page.set_viewport(1400, 1900).await?;
+    page.wait_ready().await?;
+    assert!(page.text("caption-1").await?.contains("N(0, I)"), "the VAE map explains itself");
+
+    // Train both with the manifold background on.
+    page.click("manifold-toggle").await?;
+    let t_start = page.js("return performance.now();").await?.as_f64().unwrap_or(0.0);
+    page.click("train-toggle").await?;
+    page.wait_for("window.lsxMap && window.lsxMap1 && window.lsxMap1.step > 0", 60, "both maps").await?;
+    let (first0, first1) = pair(&page, "return [window.lsxMap.step, window.lsxMap1.step];").await?;
+    let early = digests(&page).await?;
+    page.wait_for(
+        &format!("+document.querySelector('[data-testid=step-count]').textContent >= {STEPS}"),
+        240,
+        "training steps",
+    )
+    .await?;
+    let t_end = page.js("return performance.now();").await?.as_f64().unwrap_or(0.0);
+    page.click("train-toggle").await?;
+    let steps = page.number("step-count").await?;
+    page.wait_for(
+        &format!("window.lsxMap.step >= {steps} && window.lsxMap1.step >= {steps}"),
+        30,
+        "both maps of the final weights",
+    )
+    .await?;
+    let late = digests(&page).await?;
+    println!("batch digests: {early:?} … {late:?}; maps first drawn at steps {first0}/{first1}");
+    assert_eq!(early[1], early[2], "AE and VAE trained on different batches");
+    assert_eq!(late[1], late[2], "AE and VAE trained on different batches");
+    assert_ne!(early[1], late[1], "the digest must move as training goes");
+    let long = page
+        .js(&format!(
+            "return window.lsxLongTasks.filter(t => t[0] >= {t_start} && t[0] <= {t_end}).map(t => [Math.round(t[0] - {t_start}), t[1]]);"
+        ))
+        .await?;
+    let slow = page.js("return [window.lsxSlow || [], Math.max(...window.lsxDrawMs)];").await?;
+    println!(
+        "{steps} steps of both models in {:.1} s; long tasks (start ms, duration): {long}; slow messages, slowest map draw: {slow}",
+        (t_end - t_start) / 1000.0
+    );
+    assert_eq!(long.as_array().map_or(usize::MAX, Vec::len), 0, "main-thread tasks over 50 ms: {long}");
+
+    // The manifold background is painted on both maps (grey decodes behind the points).
+    page.wait_for("true", 2, "").await?;
+    for id in ["latent-plot", "latent-plot-1"] {
+        let [n, _, _, _, grey] = page.canvas_stats(id).await?;
+        println!("{id}: {:.1} % grey manifold pixels", 100.0 * grey / n);
+        assert!(grey > 0.05 * n, "{id}: no decoded manifold behind the points");
+    }
+
+    // Linked cursor: hover the AE map at the VAE's origin; both decode that point, the VAE map shows it.
+    let (x, y) = pair(&page, &screen_js(0, "0", "0")).await?;
+    page.hover_at("latent-plot", x, y).await?;
+    page.wait_for(
+        "/^-?0\\.\\d+, -?0\\.\\d+$/.test(document.querySelector('[data-testid=decode-coords]').textContent)",
+        10,
+        "decode of (0, 0)",
+    )
+    .await?;
+    // The crosshair on the VAE map: dark pixels along its right arm (3..9 px from the decoded point).
+    let z = "document.querySelector('[data-testid=decode-coords]').textContent.split(',').map(Number)";
+    let (cx, cy) = pair(&page, &screen_js(1, &format!("{z}[0]"), &format!("{z}[1]"))).await?;
+    let cross = page
+        .js(&format!(
+            "const c = document.querySelector('[data-testid=latent-plot-1]'), r = window.lsxView1[3];
+             const d = c.getContext('2d').getImageData(Math.round(({cx} + 3) * r), Math.round(({cy} - 1) * r), Math.round(6 * r), Math.round(3 * r)).data;
+             let dark = 0; for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i+1], d[i+2]) < 60) dark++;
+             return dark;"
+        ))
+        .await?;
+    let [_, ink0, ..] = page.canvas_stats("decode-image").await?;
+    let [_, ink1, ..] = page.canvas_stats("decode-image-1").await?;
+    println!(
+        "hover at the origin: coords {}, {cross} dark crosshair pixels on the VAE map, ink {ink0}/{ink1}",
+        page.text("decode-coords").await?
+    );
+    assert!(cross.as_f64().unwrap_or(0.0) >= 4.0, "the VAE map shows the shared cursor: {cross} dark pixels");
+    assert!(ink0 > 20.0 && ink1 > 20.0, "both models decode the hovered point");
+
+    // Prior samples: measured for both, the VAE's decodes are far more often plausible.
+    page.click("sample-button").await?;
+    page.wait_for("document.querySelector('[data-testid=sample-share-1-prior]')?.textContent", 60, "samples")
+        .await?;
+    let (ae, ae_box, vae) = (
+        share(&page, "sample-share-0-prior").await?,
+        share(&page, "sample-share-0-box").await?,
+        share(&page, "sample-share-1-prior").await?,
+    );
+    println!(
+        "plausible decodes of 100 samples: AE from N(0, I) {ae:.2}, AE from its box {ae_box:.2}, VAE from N(0, I) {vae:.2}"
+    );
+    assert!(vae >= ae + 0.1, "VAE prior samples {vae} should be clearly more plausible than the AE's {ae}");
+    for id in ["sample-grid-0-prior", "sample-grid-1-prior", "sample-grid-0-box"] {
+        let [n, ink, ..] = page.canvas_stats(id).await?;
+        assert!(n > 0.0 && ink > 0.05 * n, "{id}: no decodes drawn");
+    }
+
+    // Interpolation between test images #0 and #1 (a 7 and a 2): a strip per model and a path per map.
+    page.click("interp-button").await?;
+    for i in [0, 1] {
+        let (x, y) = pair(
+            &page,
+            &screen_js(
+                0,
+                &format!("window.lsxMap.points[{}]", 2 * i),
+                &format!("window.lsxMap.points[{}]", 2 * i + 1),
+            ),
+        )
+        .await?;
+        page.click_at("latent-plot", x, y).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    page.wait_for(
+        "document.querySelector('[data-testid=interp-strip-1]').width > 0",
+        20,
+        "interpolation strips",
+    )
+    .await?;
+    page.wait_for("true", 1, "").await?;
+    for (strip, map) in [("interp-strip-0", "latent-plot"), ("interp-strip-1", "latent-plot-1")] {
+        let [n, ink, ..] = page.canvas_stats(strip).await?;
+        let [_, _, red, ..] = page.canvas_stats(map).await?;
+        println!("{strip}: {n} pixels, {ink} inked; {map}: {red} path pixels");
+        assert!(n >= 280.0 * 28.0 && ink > 0.05 * n, "{strip}: no decodes along the path");
+        assert!(red > 50.0, "{map}: no interpolation path drawn");
+    }
+    page.screenshot("compare-trained").await?;
+    let errors = page.errors().await?;
+    assert!(errors.is_empty(), "console errors: {errors:?}");
+    browser.close().await;
+    Ok(())
+}
