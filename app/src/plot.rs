@@ -191,7 +191,8 @@ mod tests {
 
     #[test]
     fn manifold_tiles_land_where_their_latent_region_is() {
-        let view = LatentView { centre: [0.0, 0.0], scale: 10.0, width: 100.0, height: 100.0 };
+        // The view shows -10..10; the manifold covers -5..5 = canvas pixels 25..75.
+        let view = LatentView { centre: [0.0, 0.0], scale: 5.0, width: 100.0, height: 100.0 };
         // 2×2 tiles over -5..5: the top-left tile is dark, the others blank.
         let mut images = vec![0.0; 4 * 784];
         images[..784].fill(1.0);
@@ -200,8 +201,8 @@ mod tests {
         assert_eq!(grey(30, 30), 105, "top-left tile is dark");
         assert_eq!(grey(70, 30), 255, "top-right tile is blank");
         assert_eq!(grey(30, 70), 255, "bottom-left tile is blank");
-        assert_eq!(grey(2, 2), 255, "outside the region");
-        assert_eq!(visible_region(&view), [-5.0, -5.0, 5.0, 5.0]);
+        assert_eq!(grey(10, 10), 255, "outside the region");
+        assert_eq!(visible_region(&view), [-10.0, -10.0, 10.0, 10.0]);
     }
 
     #[test]
