@@ -4,7 +4,7 @@ export PATH := $(CURDIR)/.tools/bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 PORT ?= 8080
 
-.PHONY: tools build serve test fmt lint test-native test-wasm test-e2e bench clean
+.PHONY: tools build serve test fmt lint test-native test-wasm test-e2e bench weights clean
 
 tools:
 	@./scripts/install-tools.sh
@@ -39,6 +39,17 @@ test-e2e:
 
 test: tools fmt lint test-native build test-wasm test-e2e
 	@echo "make test: all passed"
+
+# The pretrained models the page opens with: seeded, so a rerun gives the same files (f16, with a
+# JSON record of the command and test metrics beside each).
+WEIGHT_STEPS ?= 5000
+weights:
+	cargo build -q -p model --release --bin train
+	mkdir -p assets/weights
+	for ds in mnist fashion-mnist; do for kind in ae vae; do \
+	  target/release/train --dataset $$ds --kind $$kind --steps $(WEIGHT_STEPS) --seed 42 --half \
+	    --out assets/weights/$$ds-$$kind.lsxw || exit 1; \
+	done; done
 
 bench: tools
 	@echo "make bench: no benchmark yet (the performance issue fills this in); nothing measured."

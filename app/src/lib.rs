@@ -4,16 +4,19 @@
 
 pub mod backend;
 pub mod components;
+pub mod hash;
 pub mod js;
 pub mod plot;
 pub mod protocol;
 pub mod state;
+pub mod store;
 pub mod worker;
 
 use leptos::prelude::*;
 
 use components::{
     ControlsPanel, DecodePanel, InterpPanel, LatentPanel, LossPanel, ReconPanel, SamplePanel, StatusBar,
+    WorkPanel,
 };
 use state::AppState;
 
@@ -36,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <Show when=move || state.compare.get()><LatentPanel model=1 /></Show>
             </div>
             <div class="side">
+                <WorkPanel />
                 <DecodePanel />
                 <SamplePanel />
                 <InterpPanel />

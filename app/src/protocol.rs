@@ -33,13 +33,26 @@ pub struct SampleSet {
     pub threshold: f32,
 }
 
+/// Where a setup's weights come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Init {
+    /// Seeded random weights.
+    Fresh,
+    /// The shipped pretrained file `weights/<dataset>-<kind>.lsxw` of each model (fresh where none fits).
+    Pretrained,
+}
+
 /// Page → worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "t")]
 pub enum ToWorker {
-    /// Load `dataset` and build fresh models, one per entry of `nets`, all trained on the same batches
-    /// (trainer), or expect their weights (view). Paused after.
-    Setup { role: Role, dataset: DatasetName, nets: Vec<NetConfig>, train: TrainConfig },
+    /// Load `dataset` and build models, one per entry of `nets`, all trained on the same batches
+    /// (trainer), or expect their weights (view; it loads pretrained ones itself). Paused after.
+    Setup { role: Role, dataset: DatasetName, nets: Vec<NetConfig>, train: TrainConfig, init: Init },
+    /// Trainer: continue from a model file's weights (in `data`) of shape `net` at `step`.
+    Load { dataset: DatasetName, net: NetConfig, train: TrainConfig, step: u64 },
+    /// Trainer: send every model's current weights as `Export` (for a download, or the autosave).
+    Export { download: bool },
     /// Start (`true`) or pause training.
     Run { on: bool },
     /// One optimiser step (of every model), then pause.
@@ -90,6 +103,12 @@ pub enum FromWorker {
     },
     /// Trainer: current weights (in `data`) of model `model` for the view worker.
     Weights { model: usize, net: NetConfig, step: u64 },
+    /// Trainer: the weights of model `model` (in `data`) for a download, with its settings.
+    Export { model: usize, net: NetConfig, train: TrainConfig, step: u64, download: bool },
+    /// Trainer: the models now are those of a setup or a loaded file: kinds and start step per model
+    /// (pretrained steps > 0).
+    /// `loaded` is true after a `Load`.
+    Started { dataset: DatasetName, nets: Vec<NetConfig>, steps: Vec<u64>, loaded: bool },
     /// View: latent codes of the test points (in `data`, `[n * dim]`) under model `model` at `step`.
     Latents { model: usize, step: u64, dim: usize },
     /// View: each model's decoded image (784 floats in 0..1) of request `id` at `z`.

@@ -14,10 +14,17 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::backend::Mode;
-use crate::protocol::{End, FromWorker, PointInfo, Role, SampleSet, ToWorker};
+use crate::plot::LatentView;
+use crate::protocol::{End, FromWorker, Init, PointInfo, Role, SampleSet, ToWorker};
 
 /// Models shown at once: one, or an AE and a VAE side by side.
 pub const MAX_MODELS: usize = 2;
+
+/// Map snapshots kept for the replay slider (older ones are thinned out beyond this).
+const MAX_SNAPSHOTS: usize = 120;
+
+/// A map snapshot for the replay: the step and each model's codes of the test points.
+pub type Snapshot = (u64, [Option<Arc<Vec<f32>>>; MAX_MODELS]);
 
 /// Fixed test images then their reconstructions (`[k * 784]` each), and k.
 pub type Recons = (Arc<Vec<f32>>, usize);
@@ -83,6 +90,8 @@ struct Workers {
     candidate: Option<Worker>,
     /// A backend race is running; holds the CPU's warm-up ms/step once measured.
     race: Option<Option<f64>>,
+    /// When the last autosave was asked for (ms).
+    last_autosave: f64,
     next_decode: u32,
 }
 
@@ -131,7 +140,27 @@ pub struct AppState {
     pub manifold: [RwSignal<Option<Manifold>>; MAX_MODELS],
     /// Per model: the region each map shows (`[x0, y0, x1, y1]`), for the manifold.
     pub regions: [RwSignal<[f32; 4]>; MAX_MODELS],
+    /// Per model: the user's pan/zoom (None = fit the points), in CSS pixels per latent unit.
+    pub views: [RwSignal<Option<LatentView>>; MAX_MODELS],
+    /// Open with the shipped pretrained models (`?pretrained=0` turns it off; "From scratch" too).
+    pub pretrained: RwSignal<bool>,
+    /// The step the current models started from (> 0: pretrained or loaded from a file).
+    pub start_step: RwSignal<u64>,
+    /// Hidden widths of a loaded model that match no preset.
+    pub custom_hidden: RwSignal<Option<Vec<usize>>>,
+    /// Map snapshots taken as training goes (about every tenth of an epoch), for the replay.
+    pub snapshots: RwSignal<Vec<Snapshot>>,
+    /// The snapshot being replayed (None = live).
+    pub replay: RwSignal<Option<usize>>,
+    /// An autosave from an earlier visit that can be resumed: its step.
+    pub resumable: RwSignal<Option<u64>>,
+    /// The step of the last autosave of this visit.
+    pub autosaved: RwSignal<Option<u64>>,
     workers: StoredValue<Workers, LocalStorage>,
+    /// The loss history of an autosave being resumed, applied once the trainer accepts its weights.
+    pending_history: StoredValue<Option<Vec<[f32; 3]>>>,
+    /// The name of a model file the trainer is checking.
+    pending_load: StoredValue<Option<String>>,
 }
 
 impl AppState {
@@ -168,7 +197,17 @@ impl AppState {
             manifold_on: RwSignal::new(false),
             manifold: [RwSignal::new(None), RwSignal::new(None)],
             regions: [RwSignal::new([0.0; 4]), RwSignal::new([0.0; 4])],
+            views: [RwSignal::new(None), RwSignal::new(None)],
+            pretrained: RwSignal::new(crate::js::query("pretrained").is_none_or(|v| v != "0")),
+            start_step: RwSignal::new(0),
+            custom_hidden: RwSignal::new(None),
+            snapshots: RwSignal::new(Vec::new()),
+            replay: RwSignal::new(None),
+            resumable: RwSignal::new(None),
+            autosaved: RwSignal::new(None),
             workers: StoredValue::new_local(Workers::default()),
+            pending_history: StoredValue::new(None),
+            pending_load: StoredValue::new(None),
         }
     }
 
@@ -179,7 +218,8 @@ impl AppState {
 
     /// The networks (same sizes) and training settings the controls describe.
     fn configs(&self) -> (Vec<NetConfig>, TrainConfig) {
-        let hidden = PRESETS[self.preset.get_untracked() % PRESETS.len()].1.to_vec();
+        let preset = PRESETS[self.preset.get_untracked() % PRESETS.len()].1.to_vec();
+        let hidden = self.custom_hidden.get_untracked().unwrap_or(preset);
         let kinds = untrack(|| self.kinds());
         let nets =
             kinds.into_iter().map(|kind| NetConfig { kind, hidden: hidden.clone(), ..NetConfig::default() });
@@ -204,18 +244,23 @@ impl AppState {
 
     fn setup(&self, slot: Slot) -> ToWorker {
         let (nets, train) = self.configs();
-        ToWorker::Setup { role: slot.role(), dataset: self.dataset.get_untracked(), nets, train }
+        let init = if self.pretrained.get_untracked() { Init::Pretrained } else { Init::Fresh };
+        ToWorker::Setup { role: slot.role(), dataset: self.dataset.get_untracked(), nets, train, init }
     }
 
     /// Chooses the backend and starts both workers.
     pub fn start(self) {
+        crate::hash::restore(&self);
+        self.check_autosave();
+        // The view worker is always on the CPU: start it first, so a pretrained map is drawn while
+        // the backend is still being chosen.
+        self.spawn(Slot::View, false);
         leptos::task::spawn_local(async move {
             let choice = crate::backend::choose().await;
             self.backend_reason.set(choice.reason);
             if choice.mode == Mode::Race {
                 self.workers.update_value(|w| w.race = Some(None));
             }
-            self.spawn(Slot::View, false);
             self.spawn(Slot::Trainer, choice.mode == Mode::Gpu);
         });
     }
@@ -312,6 +357,10 @@ impl AppState {
                     }
                 }
                 self.stats.set(all);
+                let due = self.workers.with_value(|w| crate::js::now() - w.last_autosave > AUTOSAVE_MS);
+                if self.running.get_untracked() && due {
+                    self.request_autosave();
+                }
             }
             FromWorker::BenchDone { ms_per_step, .. } => {
                 // The CPU's warm-up is done: now the WebGPU candidate's, with a deadline.
@@ -331,7 +380,9 @@ impl AppState {
             FromWorker::Latents { model, step, .. } => {
                 if let (Some(d), Some(signal)) = (data, self.latents.get(model)) {
                     expose_map(model, step, &d, &self.labels.get_untracked());
-                    signal.set((Arc::new(d.to_vec()), step));
+                    let codes = Arc::new(d.to_vec());
+                    self.snapshot(model, step, codes.clone());
+                    signal.set((codes, step));
                 }
             }
             FromWorker::Decoded { z, pixels, point, .. } => {
@@ -340,6 +391,43 @@ impl AppState {
             FromWorker::Recons { model, count, .. } => {
                 if let (Some(d), Some(signal)) = (data, self.recons.get(model)) {
                     signal.set(Some((Arc::new(d.to_vec()), count)));
+                }
+            }
+            FromWorker::Started { dataset, nets, steps, loaded } => {
+                let step = steps.first().copied().unwrap_or(0);
+                self.start_step.set(step);
+                self.step.set(step);
+                if loaded {
+                    // A model file was accepted: the controls now describe it, and the view follows.
+                    self.pending_load.set_value(None);
+                    self.adopt(dataset, &nets);
+                    if let Some(h) = self.pending_history.try_update_value(Option::take).flatten() {
+                        self.history[0].set(h);
+                    }
+                    self.post(Slot::View, &self.setup(Slot::View), None);
+                    self.status.set(format!(
+                        "Loaded a {} model at step {step}. Press Train to continue.",
+                        dataset.id()
+                    ));
+                } else if step > 0 {
+                    self.status.set(format!(
+                        "Showing the pretrained model{} ({step} steps). Train continues it; From scratch starts untrained.",
+                        if nets.len() > 1 { "s" } else { "" }
+                    ));
+                }
+            }
+            FromWorker::Export { model, net, train, step, download } => {
+                let params = data.map(|d| d.to_vec()).unwrap_or_default();
+                let dataset = self.dataset.get_untracked();
+                let precision = model::weights::Precision::F32;
+                let header = model::weights::FileHeader { net, train, dataset, step, precision };
+                let file = model::weights::to_file(&header, &params);
+                if download {
+                    let kind = crate::components::model_name(header.net.kind).to_lowercase();
+                    let name = format!("lsx-{}-{kind}-step{step}.lsxw", dataset.id());
+                    crate::js::download_bytes(&name, &file, "application/octet-stream");
+                } else if model == 0 {
+                    self.autosave(file, step);
                 }
             }
             FromWorker::Samples { sets } => {
@@ -359,6 +447,13 @@ impl AppState {
                 self.interpolation.set(Some(Interpolation { paths, steps, images }));
             }
             FromWorker::Notice { msg } => self.status.set(msg),
+            FromWorker::Error { msg }
+                if slot == Slot::Trainer && self.pending_load.with_value(Option::is_some) =>
+            {
+                // The trainer refused a model file and kept its run.
+                let name = self.pending_load.try_update_value(Option::take).flatten().unwrap_or_default();
+                self.status.set(format!("Could not load {name}: {msg}. Nothing was changed."));
+            }
             FromWorker::Error { msg } => {
                 if slot == Slot::Trainer && gpu && self.backend.get_untracked().is_empty() {
                     // WebGPU did not initialise: carry on with the CPU worker.
@@ -411,6 +506,9 @@ impl AppState {
         let backend = self.backend.get_untracked();
         self.status.set(if on { format!("Training on {backend}…") } else { "Paused.".into() });
         self.post(Slot::Trainer, &ToWorker::Run { on }, None);
+        if !on {
+            self.request_autosave();
+        }
     }
 
     /// One optimiser step.
@@ -435,6 +533,9 @@ impl AppState {
         self.samples.set(None);
         self.interpolation.set(None);
         self.picking.set(None);
+        self.snapshots.set(Vec::new());
+        self.replay.set(None);
+        self.start_step.set(0);
         self.status.set(format!("Loading {}…", self.dataset.get_untracked().id()));
         self.post(Slot::View, &self.setup(Slot::View), None);
         self.post(Slot::Trainer, &self.setup(Slot::Trainer), None);
@@ -449,6 +550,137 @@ impl AppState {
             id = w.next_decode;
         });
         self.post(Slot::View, &ToWorker::Decode { id, z: z.to_vec(), index }, None);
+    }
+
+    /// Starts the current model untrained (instead of pretrained).
+    pub fn from_scratch(&self) {
+        self.pretrained.set(false);
+        self.restart();
+    }
+
+    /// Asks the trainer for the weights of every model, which come back as downloads.
+    pub fn save(&self) {
+        self.post(Slot::Trainer, &ToWorker::Export { download: true }, None);
+    }
+
+    /// Asks for an autosave now (one model only; the side-by-side view is not autosaved).
+    fn request_autosave(&self) {
+        if !self.compare.get_untracked() {
+            self.workers.update_value(|w| w.last_autosave = crate::js::now());
+            self.post(Slot::Trainer, &ToWorker::Export { download: false }, None);
+        }
+    }
+
+    /// Writes the autosave record: the model file, the settings and the loss history.
+    fn autosave(self, file: Vec<u8>, step: u64) {
+        let settings = serde_json::json!({
+            "lr": self.lr.get_untracked(), "batch": self.batch.get_untracked(), "beta": self.beta.get_untracked(),
+            "warmup": self.warmup.get_untracked(), "seed": self.seed.get_untracked(),
+        })
+        .to_string();
+        let history = self.history[0].with_untracked(|h| h.iter().flatten().copied().collect());
+        leptos::task::spawn_local(async move {
+            match crate::store::save(&crate::store::Saved { file, settings, history, step }).await {
+                Ok(()) => self.autosaved.set(Some(step)),
+                Err(e) => self.status.set(format!("{e} (training goes on; nothing is lost in this tab)")),
+            }
+        });
+    }
+
+    /// Looks for an autosave from an earlier visit and offers it.
+    fn check_autosave(self) {
+        leptos::task::spawn_local(async move {
+            if let Ok(Some(saved)) = crate::store::load().await {
+                self.resumable.set(Some(saved.step));
+            }
+        });
+    }
+
+    /// Resumes the autosaved model: its weights, step, settings and loss history.
+    pub fn resume(self) {
+        leptos::task::spawn_local(async move {
+            let saved = match crate::store::load().await {
+                Ok(Some(s)) => s,
+                Ok(None) => return self.status.set("There is no autosave to resume.".into()),
+                Err(e) => return self.status.set(e),
+            };
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&saved.settings) {
+                if let Some(x) = v["lr"].as_f64() {
+                    self.lr.set(x);
+                }
+                if let Some(x) = v["beta"].as_f64() {
+                    self.beta.set(x as f32);
+                }
+                if let Some(x) = v["warmup"].as_u64() {
+                    self.warmup.set(x);
+                }
+            }
+            self.resumable.set(None);
+            self.load_file("the autosave", &saved.file);
+            let history: Vec<[f32; 3]> = saved.history.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
+            self.pending_history.set_value(Some(history));
+        });
+    }
+
+    /// Loads a model file: checked here (a wrong or corrupt file changes nothing), then the trainer
+    /// continues from it; the controls follow once it has accepted the weights.
+    pub fn load_file(&self, name: &str, bytes: &[u8]) {
+        match model::weights::from_file(bytes) {
+            Err(e) => self.status.set(format!("Could not load {name}: {e}. Nothing was changed.")),
+            Ok((h, params)) => {
+                self.status.set(format!("Loading {name}…"));
+                self.pending_load.set_value(Some(name.to_string()));
+                let msg = ToWorker::Load { dataset: h.dataset, net: h.net, train: h.train, step: h.step };
+                self.post(Slot::Trainer, &msg, Some(&Float32Array::from(params.as_slice())));
+            }
+        }
+    }
+
+    /// Makes the controls describe `nets` on `dataset` (after a model file was loaded).
+    fn adopt(&self, dataset: DatasetName, nets: &[NetConfig]) {
+        let Some(net) = nets.first() else { return };
+        self.running.set(false);
+        self.history.iter().for_each(|h| h.set(Vec::new()));
+        self.snapshots.set(Vec::new());
+        self.replay.set(None);
+        self.dataset.set(dataset);
+        self.compare.set(nets.len() > 1);
+        self.kind.set(net.kind);
+        match PRESETS.iter().position(|(_, h)| *h == net.hidden.as_slice()) {
+            Some(i) => {
+                self.preset.set(i);
+                self.custom_hidden.set(None);
+            }
+            None => self.custom_hidden.set(Some(net.hidden.clone())),
+        }
+    }
+
+    /// Keeps map snapshots about every tenth of an epoch, thinning the oldest half when full.
+    fn snapshot(&self, model: usize, step: u64, codes: Arc<Vec<f32>>) {
+        let every = (self.batches_per_epoch.get_untracked() as u64 / 10).max(1);
+        self.snapshots.update(|s| {
+            match s.last_mut() {
+                Some(last) if step < last.0 + every => {
+                    if last.0 == step && model < MAX_MODELS {
+                        last.1[model] = Some(codes);
+                    }
+                    return;
+                }
+                _ => {}
+            }
+            let mut maps = [None, None];
+            if model < MAX_MODELS {
+                maps[model] = Some(codes);
+            }
+            s.push((step, maps));
+            if s.len() > MAX_SNAPSHOTS {
+                let mut i = 0;
+                s.retain(|_| {
+                    i += 1;
+                    i % 2 == 1 || i > MAX_SNAPSHOTS / 2
+                });
+            }
+        });
     }
 
     /// Decodes `n` samples from the prior (and the AE's code box) with every model and measures them.
@@ -482,6 +714,9 @@ impl AppState {
     }
 }
 
+/// Autosave at most this often while training (ms); and on every pause.
+const AUTOSAVE_MS: f64 = 15_000.0;
+
 /// Decodes along an interpolation path.
 pub const INTERP_STEPS: usize = 10;
 /// Tiles per side of the decoded manifold.
@@ -504,6 +739,8 @@ fn message_name(msg: &FromWorker) -> &'static str {
         FromWorker::Decoded { .. } => "Decoded",
         FromWorker::Recons { .. } => "Recons",
         FromWorker::Samples { .. } => "Samples",
+        FromWorker::Started { .. } => "Started",
+        FromWorker::Export { .. } => "Export",
         FromWorker::Manifold { .. } => "Manifold",
         FromWorker::Interpolated { .. } => "Interpolated",
         FromWorker::BenchDone { .. } => "BenchDone",

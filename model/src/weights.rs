@@ -2,8 +2,8 @@
 //! browser too), and a versioned file format — header + config + weights — for save / load / download.
 //!
 //! File layout: `b"LSXW"`, u32 LE format version, u32 LE header length, the JSON header
-//! ([`FileHeader`]: net and train config, dataset, step), then the parameters as f32 LE in the
-//! order burn's module visitor walks them.
+//! ([`FileHeader`]: net and train config, dataset, step, precision), then the parameters as f32 or
+//! f16 LE in the order burn's module visitor walks them (f16 halves shipped files; see `make weights`).
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -37,6 +37,27 @@ pub struct FileHeader {
     pub train: TrainConfig,
     pub dataset: DatasetName,
     pub step: u64,
+    /// How the parameters are stored (files without the field are f32).
+    #[serde(default)]
+    pub precision: Precision,
+}
+
+/// Storage precision of the parameters in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    F16,
+}
+
+impl Precision {
+    fn bytes(self) -> usize {
+        match self {
+            Precision::F32 => 4,
+            Precision::F16 => 2,
+        }
+    }
 }
 
 /// Collects every float parameter, flattened, in visiting order.
@@ -98,7 +119,10 @@ pub fn to_file(header: &FileHeader, params: &[f32]) -> Vec<u8> {
     out.extend(FORMAT_VERSION.to_le_bytes());
     out.extend((json.len() as u32).to_le_bytes());
     out.extend(&json);
-    params.iter().for_each(|p| out.extend(p.to_le_bytes()));
+    match header.precision {
+        Precision::F32 => params.iter().for_each(|p| out.extend(p.to_le_bytes())),
+        Precision::F16 => params.iter().for_each(|p| out.extend(half::f16::from_f32(*p).to_le_bytes())),
+    }
     out
 }
 
@@ -119,10 +143,21 @@ pub fn from_file(bytes: &[u8]) -> Result<(FileHeader, Vec<f32>), WeightsError> {
     let header: FileHeader =
         serde_json::from_slice(json).map_err(|e| WeightsError::Corrupt(e.to_string()))?;
     let body = &bytes[12 + len..];
-    if !body.len().is_multiple_of(4) {
-        return Err(WeightsError::Corrupt(format!("{} stray bytes after the weights", body.len() % 4)));
+    let width = header.precision.bytes();
+    if !body.len().is_multiple_of(width) {
+        return Err(WeightsError::Corrupt(format!("{} stray bytes after the weights", body.len() % width)));
     }
-    let params = body.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    let params: Vec<f32> = match header.precision {
+        Precision::F32 => {
+            body.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+        }
+        Precision::F16 => {
+            body.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect()
+        }
+    };
+    if params.iter().any(|p| !p.is_finite()) {
+        return Err(WeightsError::Corrupt("the weights contain NaN or infinity".into()));
+    }
     Ok((header, params))
 }
 
@@ -143,10 +178,11 @@ mod tests {
             train: TrainConfig::default(),
             dataset: DatasetName::Mnist,
             step: 7,
+            precision: Precision::F32,
         };
         let file = to_file(&header, &params);
         let (h, p) = from_file(&file).expect("round trip");
-        assert_eq!((h, &p), (header, &params));
+        assert_eq!((h, &p), (header.clone(), &params));
         let back = restore(&cfg, &p, &device).expect("restores");
         assert_eq!(pollster::block_on(snapshot(&back)), params);
 
@@ -156,6 +192,12 @@ mod tests {
         assert_eq!(from_file(&v2), Err(WeightsError::Version { found: 9 }));
         assert!(matches!(from_file(&file[..20]), Err(WeightsError::Corrupt(_))));
         assert!(matches!(from_file(&file[..file.len() - 1]), Err(WeightsError::Corrupt(_))));
+        let half = FileHeader { precision: Precision::F16, ..header.clone() };
+        let small = to_file(&half, &params);
+        let (h16, p16) = from_file(&small).expect("f16 round trip");
+        assert_eq!(h16, half);
+        assert!(small.len() < file.len() * 6 / 10, "f16 file {} vs f32 {}", small.len(), file.len());
+        assert!(p16.iter().zip(&params).all(|(a, b)| (a - b).abs() <= 1e-3 * b.abs().max(1e-2)));
         let other = NetConfig { hidden: vec![32], ..cfg };
         assert!(matches!(restore(&other, &p, &device), Err(WeightsError::Mismatch { .. })));
     }

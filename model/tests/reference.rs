@@ -4,8 +4,12 @@
 #[path = "shared/step_reference.rs"]
 mod reference;
 
+/// Burn's flex backend has one global RNG: tests that seed it must not interleave.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn native_steps_match_the_reference() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let losses = pollster::block_on(reference::run(model::Device::flex()));
     println!("native losses: {losses:?}");
     reference::check(&losses, 1e-5);
@@ -13,6 +17,7 @@ fn native_steps_match_the_reference() {
 
 #[test]
 fn an_ae_and_a_vae_with_one_seed_see_the_same_batches() {
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let data = reference::synthetic();
     let device = model::Device::flex().autodiff();
     let digests = |kind, seed| {

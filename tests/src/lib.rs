@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
+use model::{Dataset, DatasetName};
 use serde_json::{Value, json};
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -29,6 +30,52 @@ try {
   new PerformanceObserver(l => l.getEntries().forEach(e => window.lsxLongTasks.push([e.startTime, e.duration])))
     .observe({ type: 'longtask', buffered: true });
 } catch (e) { window.lsxErrors.push('no longtask observer: ' + e); }
+// Downloads are recorded as [file name, URL] instead of being saved, so tests can read them.
+window.lsxDownloads = [];
+const origClick = HTMLAnchorElement.prototype.click;
+HTMLAnchorElement.prototype.click = function () {
+  if (this.download) { window.lsxDownloads.push([this.download, this.href]); return; }
+  return origClick.call(this);
+};
+"#;
+
+/// A bundled test split, read natively.
+pub fn test_set(name: DatasetName) -> Dataset {
+    let dir = root().join("assets/data").join(name.id());
+    let read = |f: &str| std::fs::read(dir.join(f)).expect("bundled data");
+    let [_, _, i, l] = name.files();
+    Dataset::from_idx(&read(i), Some(&read(l))).expect("bundled data parses")
+}
+
+/// The centre of each class's cluster, in the map's CSS pixels: the coordinate-wise median of the
+/// class's points that sit inside its cluster (at least 80 % of their 15 nearest map neighbours share
+/// their label), so that stray points in other clusters do not drag the centre into a mixed region.
+pub const CENTROIDS: &str = r#"
+const m = window.lsxMap, v = window.lsxView, c = document.querySelector('[data-testid=latent-plot]');
+const n = Math.min(m.labels.length, 4000), K = 15;
+const med = a => { a.sort((x, y) => x - y); return a[a.length >> 1]; };
+const pure = new Array(n).fill(false);
+for (let i = 0; i < n; i++) {
+  const d = [];
+  for (let j = 0; j < n; j++) if (j !== i) d.push([(m.points[2*i]-m.points[2*j])**2 + (m.points[2*i+1]-m.points[2*j+1])**2, m.labels[j]]);
+  d.sort((a, b) => a[0] - b[0]);
+  pure[i] = d.slice(0, K).filter(e => e[1] === m.labels[i]).length >= 0.8 * K;
+}
+const out = [];
+for (let k = 0; k < 10; k++) {
+  let idx = [...Array(n).keys()].filter(i => m.labels[i] === k && pure[i]);
+  if (idx.length === 0) idx = [...Array(n).keys()].filter(i => m.labels[i] === k);
+  const z = [med(idx.map(i => m.points[2*i])), med(idx.map(i => m.points[2*i+1]))];
+  const sx = c.width / 2 + (z[0] - v[0]) * v[2], sy = c.height / 2 - (z[1] - v[1]) * v[2];
+  out.push([k, z[0], z[1], sx / v[3], sy / v[3], idx.length]);
+}
+return out;
+"#;
+
+/// The decoded 28x28 image as grey values in 0..1 (the canvas draws ink dark on white).
+pub const DECODED: &str = r#"
+const d = document.querySelector('[data-testid=decode-image]').getContext('2d').getImageData(0, 0, 28, 28).data;
+const out = []; for (let i = 0; i < d.length; i += 4) out.push(1 - d[i] / 255); return out;
 "#;
 
 /// Repository root (this crate lives in `tests/`).
@@ -304,6 +351,31 @@ impl<'a> Page<'a> {
         Ok([f(0), f(1), f(2), f(3), f(4)])
     }
 
+    /// Chooses `path` in file input `id` (a real WebDriver file upload).
+    pub async fn upload(&self, id: &str, path: &Path) -> Result<()> {
+        let input = self.browser.client.find(Locator::Css(&Self::sel(id))).await?;
+        input.send_keys(&std::fs::canonicalize(path)?.display().to_string()).await?;
+        Ok(())
+    }
+
+    /// The bytes of the `n`-th download (see the init script), with its file name.
+    pub async fn download(&self, n: usize) -> Result<(String, Vec<u8>)> {
+        let v = self
+            .js(&format!(
+                "const [name, url] = window.lsxDownloads[{n}];
+                 const b = await (await fetch(url)).blob();
+                 const data = await new Promise(r => {{ const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(b); }});
+                 return [name, data.slice(data.indexOf(',') + 1)];"
+            ))
+            .await?;
+        let name = v[0].as_str().unwrap_or_default().to_string();
+        let bytes = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            v[1].as_str().unwrap_or_default(),
+        )?;
+        Ok((name, bytes))
+    }
+
     /// Console errors, uncaught errors and rejections seen so far.
     pub async fn errors(&self) -> Result<Vec<String>> {
         let v = self.js("return window.lsxErrors || ['init script missing'];").await?;
@@ -331,7 +403,7 @@ impl<'a> Page<'a> {
         )
         .await?;
         self.wait_for(
-            "/loaded|Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
+            "/loaded|Press Train|pretrained/.test(document.querySelector('[data-testid=status]').textContent)",
             90,
             "the data",
         )

@@ -40,7 +40,7 @@ async fn share(page: &Page<'_>, id: &str) -> Result<f64> {
 async fn ae_and_vae_side_by_side() -> Result<()> {
     let server = Server::start()?;
     let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&seed=3&compare=1").await?;
+    let page = Page::open(&browser, &server, "?backend=cpu&seed=3&compare=1&pretrained=0").await?;
     page.set_viewport(1400, 1900).await?;
     page.wait_ready().await?;
     assert!(page.text("caption-1").await?.contains("N(0, I)"), "the VAE map explains itself");

@@ -21,7 +21,7 @@ return seen.size;
 async fn cpu_training_learns_and_the_map_decodes() -> Result<()> {
     let server = Server::start()?;
     let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&seed=1").await?;
+    let page = Page::open(&browser, &server, "?backend=cpu&seed=1&pretrained=0").await?;
     page.wait_ready().await?;
     assert_eq!(page.text("backend-label").await?, "cpu");
     assert_eq!(page.number("step-count").await?, 0.0);
@@ -87,7 +87,7 @@ async fn page_loads_without_console_errors_and_explains_its_backend() -> Result<
 async fn webgpu_path_initialises_and_steps() -> Result<()> {
     let server = Server::start()?;
     let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=webgpu").await?;
+    let page = Page::open(&browser, &server, "?backend=webgpu&pretrained=0").await?;
     page.wait_ready().await?;
     assert_eq!(page.text("backend-label").await?, "webgpu");
     let t0 = std::time::Instant::now();
@@ -124,7 +124,7 @@ async fn webgpu_path_initialises_and_steps() -> Result<()> {
 async fn warm_up_race_keeps_the_faster_backend_and_says_why() -> Result<()> {
     let server = Server::start()?;
     let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=race").await?;
+    let page = Page::open(&browser, &server, "?backend=race&pretrained=0").await?;
     // The race: CPU warm-up, then the WebGPU worker's (shader compile + timed steps, 45 s deadline).
     page.wait_for(
         "document.querySelector('[data-testid=backend-label]').textContent",

@@ -3,53 +3,15 @@
 //! (by a nearest-neighbour classifier over the real test images); no long main-thread tasks while
 //! training; the scatter redraw is fast; dataset and model switch without a reload.
 
-use model::{Dataset, DatasetName};
-use tests::{Browser, Page, Result, Server};
-
-fn test_set(name: DatasetName) -> Dataset {
-    let dir = tests::root().join("assets/data").join(name.id());
-    let read = |f: &str| std::fs::read(dir.join(f)).expect("bundled data");
-    let [_, _, i, l] = name.files();
-    Dataset::from_idx(&read(i), Some(&read(l))).expect("bundled data parses")
-}
-
-/// The centre of each class's cluster, in the map's CSS pixels: the coordinate-wise median of the
-/// class's points that sit inside its cluster (at least 80 % of their 15 nearest map neighbours share
-/// their label), so that stray points in other clusters do not drag the centre into a mixed region.
-const CENTROIDS: &str = r#"
-const m = window.lsxMap, v = window.lsxView, c = document.querySelector('[data-testid=latent-plot]');
-const n = Math.min(m.labels.length, 4000), K = 15;
-const med = a => { a.sort((x, y) => x - y); return a[a.length >> 1]; };
-const pure = new Array(n).fill(false);
-for (let i = 0; i < n; i++) {
-  const d = [];
-  for (let j = 0; j < n; j++) if (j !== i) d.push([(m.points[2*i]-m.points[2*j])**2 + (m.points[2*i+1]-m.points[2*j+1])**2, m.labels[j]]);
-  d.sort((a, b) => a[0] - b[0]);
-  pure[i] = d.slice(0, K).filter(e => e[1] === m.labels[i]).length >= 0.8 * K;
-}
-const out = [];
-for (let k = 0; k < 10; k++) {
-  let idx = [...Array(n).keys()].filter(i => m.labels[i] === k && pure[i]);
-  if (idx.length === 0) idx = [...Array(n).keys()].filter(i => m.labels[i] === k);
-  const z = [med(idx.map(i => m.points[2*i])), med(idx.map(i => m.points[2*i+1]))];
-  const sx = c.width / 2 + (z[0] - v[0]) * v[2], sy = c.height / 2 - (z[1] - v[1]) * v[2];
-  out.push([k, z[0], z[1], sx / v[3], sy / v[3], idx.length]);
-}
-return out;
-"#;
-
-/// The decoded 28x28 image as grey values in 0..1 (the canvas draws ink dark on white).
-const DECODED: &str = r#"
-const d = document.querySelector('[data-testid=decode-image]').getContext('2d').getImageData(0, 0, 28, 28).data;
-const out = []; for (let i = 0; i < d.length; i += 4) out.push(1 - d[i] / 255); return out;
-"#;
+use model::DatasetName;
+use tests::{Browser, CENTROIDS, DECODED, Page, Result, Server, test_set};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trained_map_decodes_class_centroids_without_freezing() -> Result<()> {
     let test = test_set(DatasetName::Mnist);
     let server = Server::start()?;
     let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&seed=7").await?;
+    let page = Page::open(&browser, &server, "?backend=cpu&seed=7&pretrained=0").await?;
     page.wait_ready().await?;
     let t_start = page.js("return performance.now();").await?.as_f64().unwrap_or(0.0);
     page.click("train-toggle").await?;
@@ -131,7 +93,7 @@ async fn trained_map_decodes_class_centroids_without_freezing() -> Result<()> {
 async fn fashion_mnist_and_vae_switch_without_reload() -> Result<()> {
     let server = Server::start()?;
     let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu").await?;
+    let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0").await?;
     page.wait_ready().await?;
     page.js("window.lsxNoReload = true; return 1;").await?;
 

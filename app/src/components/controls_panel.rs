@@ -65,6 +65,7 @@ pub fn ControlsPanel() -> impl IntoView {
     let ready = move || !state.backend.get().is_empty();
     let on_preset = move |ev| {
         state.preset.set(event_target_value(&ev).parse().unwrap_or(0));
+        state.custom_hidden.set(None);
         state.restart();
     };
     let on_lr = move |ev| {
@@ -118,7 +119,7 @@ pub fn ControlsPanel() -> impl IntoView {
                 </select>
             </label>
             <label>"Layers "
-                <select data-testid="preset-select" on:change=on_preset>
+                <select data-testid="preset-select" on:change=on_preset prop:value=move || state.preset.get().to_string()>
                     {PRESETS.iter().enumerate().map(|(i, (name, _))| view! { <option value=i.to_string()>{*name}</option> }).collect_view()}
                 </select>
             </label>

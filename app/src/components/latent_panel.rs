@@ -24,6 +24,9 @@ const SIZE_COMPARE: f64 = 440.0;
 /// (`window.lsxDrawMs`, `window.lsxView = [centre x, centre y, scale, dpr]`, `lsxView1` for model 1).
 fn record_draw(ms: f64, view: &LatentView, model: usize) {
     let Some(w) = web_sys::window() else { return };
+    if model == usize::MAX {
+        return; // an export, not the page's map
+    }
     let v =
         js_sys::Array::of4(&view.centre[0].into(), &view.centre[1].into(), &view.scale.into(), &dpr().into());
     let key = if model == 0 { "lsxView".to_string() } else { format!("lsxView{model}") };
@@ -35,6 +38,15 @@ fn record_draw(ms: f64, view: &LatentView, model: usize) {
         a.into()
     });
     arr.unchecked_into::<js_sys::Array>().push(&ms.into());
+}
+
+/// Records when a map with points was first drawn (`window.lsxFirstMap`, ms since navigation start).
+fn mark_first_map() {
+    let Some(w) = web_sys::window() else { return };
+    let key = JsValue::from_str("lsxFirstMap");
+    if js_sys::Reflect::get(&w, &key).is_ok_and(|v| v.is_undefined()) {
+        let _ = js_sys::Reflect::set(&w, &key, &crate::js::now().into());
+    }
 }
 
 /// What is drawn over the points: the shared crosshair, sample points and an interpolation path.
@@ -55,11 +67,10 @@ fn draw(
     (points, labels): (&[f32], &[u8]),
     manifold: Option<&Manifold>,
     overlay: &Overlay,
-    model: usize,
+    (model, ratio): (usize, f32),
 ) {
     let Some(ctx) = context2d(canvas) else { return };
     let t0 = crate::js::now();
-    let ratio = dpr() as f32;
     let size = (3.0 * ratio).round() as usize;
     let buf = match manifold {
         Some(m) => {
@@ -75,6 +86,9 @@ fn draw(
         let _ = ctx.put_image_data(&img, 0.0, 0.0);
     }
     record_draw(crate::js::now() - t0, view, model);
+    if !points.is_empty() {
+        mark_first_map();
+    }
     // Axes: light grid lines at round latent coordinates, labelled along the edges.
     let lo = view.latent_from_screen([0.0, view.height]);
     let hi = view.latent_from_screen([view.width, 0.0]);
@@ -153,6 +167,26 @@ fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &
     }
 }
 
+/// The live map of model `model` as a PNG data URL, rendered at `ratio` device pixels per CSS pixel
+/// (points, axes and manifold; no cursor), at the current view.
+pub(crate) fn map_png(state: &AppState, model: usize, ratio: f32) -> Option<String> {
+    let css = if state.compare.get_untracked() { SIZE_COMPARE } else { SIZE } as f32;
+    let px = css * ratio;
+    let (points, _) = state.latents[model].get_untracked();
+    let view = match state.views[model].get_untracked() {
+        Some(v) => LatentView { scale: v.scale * ratio, width: px, height: px, ..v },
+        None => LatentView::fit(&points, px, px),
+    };
+    let doc = web_sys::window()?.document()?;
+    let canvas: web_sys::HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(px as u32);
+    canvas.set_height(px as u32);
+    let manifold = state.manifold[model].get_untracked();
+    let labels = state.labels.get_untracked();
+    draw(&canvas, &view, (&points, &labels), manifold.as_ref(), &Overlay::default(), (usize::MAX, ratio));
+    canvas.to_data_url_with_type("image/png").ok()
+}
+
 /// What to look for in each map, in the lecture's terms.
 fn caption(kind: model::Kind, compare: bool) -> &'static str {
     match (kind, compare) {
@@ -181,14 +215,30 @@ fn caption(kind: model::Kind, compare: bool) -> &'static str {
 pub fn LatentPanel(model: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
-    // None = fit to the points on every update; Some once the user pans or zooms.
-    let user_view = RwSignal::new(None::<LatentView>);
+    // None = fit to the points on every update; Some once the user pans or zooms (CSS px per unit).
+    let user_view = state.views[model];
     let drag = StoredValue::new(None::<(f32, f32, bool)>);
-    let latents = state.latents[model];
+    let live = state.latents[model];
+    // The points shown: live, or a snapshot while the replay slider is moved back.
+    let points = Memo::new(move |_| match state.replay.get() {
+        Some(i) => state.snapshots.with(|s| {
+            let step = s.get(i).map_or(0, |x| x.0);
+            let codes = s[..=i.min(s.len().saturating_sub(1))].iter().rev().find_map(|x| x.1[model].clone());
+            (codes.unwrap_or_default(), step)
+        }),
+        None => live.get(),
+    });
     let css = move || if state.compare.get() { SIZE_COMPARE } else { SIZE };
     let current_view = move || {
-        let px = (css() * dpr()) as f32;
-        user_view.get().unwrap_or_else(|| latents.with(|(p, _)| LatentView::fit(p, px, px)))
+        let (px, r) = ((css() * dpr()) as f32, dpr() as f32);
+        match user_view.get() {
+            Some(v) => LatentView { scale: v.scale * r, width: px, height: px, ..v },
+            None => points.with(|(p, _)| LatentView::fit(p, px, px)),
+        }
+    };
+    let set_view = move |v: LatentView| {
+        let r = dpr() as f32;
+        user_view.set(Some(LatentView { scale: v.scale / r, width: v.width / r, height: v.height / r, ..v }));
     };
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
@@ -217,7 +267,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
             state.interpolation.with(|i| i.as_ref().and_then(|i| Some((*i.paths.get(model)?, i.steps))));
         overlay.picked = state.picking.with(|p| {
             let ends = p.iter().flatten();
-            latents.with(|(pts, _)| {
+            points.with(|(pts, _)| {
                 ends.filter_map(|e| match *e {
                     End::At(z) => Some(z),
                     End::Point(i) => Some([*pts.get(2 * i)?, *pts.get(2 * i + 1)?]),
@@ -226,7 +276,9 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
             })
         });
         state.manifold[model].with(|m| {
-            latents.with(|(p, _)| state.labels.with(|l| draw(&c, &view, (p, l), m.as_ref(), &overlay, model)))
+            points.with(|(p, _)| {
+                state.labels.with(|l| draw(&c, &view, (p, l), m.as_ref(), &overlay, (model, dpr() as f32)))
+            })
         });
     });
     let to_canvas =
@@ -241,7 +293,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
             Some((x, y, moved)) if ev.buttons() & 1 == 1 => {
                 let d = [p[0] - x, p[1] - y];
                 if moved || d[0].abs() + d[1].abs() > 4.0 {
-                    user_view.set(Some(current_view().pan(d)));
+                    set_view(current_view().pan(d));
                     drag.set_value(Some((p[0], p[1], true)));
                 }
             }
@@ -254,7 +306,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         if !was_drag {
             // A click on a data point decodes that point and shows its original beside its reconstruction.
             let (view, at) = (current_view(), to_canvas(&ev));
-            let hit = latents.with(|(p, _)| {
+            let hit = points.with(|(p, _)| {
                 nearest_point(p, &view, at, 4.0 * dpr() as f32).map(|i| (i, [p[2 * i], p[2 * i + 1]]))
             });
             if state.picking.get_untracked().is_some() {
@@ -269,7 +321,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     let on_wheel = move |ev: WheelEvent| {
         ev.prevent_default();
         let factor = if ev.delta_y() < 0.0 { 1.2 } else { 1.0 / 1.2 };
-        user_view.set(Some(current_view().zoom(factor, to_canvas(&ev))));
+        set_view(current_view().zoom(factor, to_canvas(&ev)));
     };
     let names = move || state.dataset.get().class_names();
     let kind = move || state.kinds().get(model).copied().unwrap_or(model::Kind::Ae);
@@ -280,7 +332,10 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     let testid = if model == 0 { "latent-plot".to_string() } else { format!("latent-plot-{model}") };
     view! {
         <section class="panel latent" aria-label="Latent map">
-            <h2>{title} " " <small>{move || format!("{} test points", state.labels.with(|l| l.len()))}</small></h2>
+            <h2>{title} " " <small>{move || match state.replay.get() {
+                Some(_) => format!("replay: step {}", points.with(|p| p.1)),
+                None => format!("{} test points", state.labels.with(|l| l.len())),
+            }}</small></h2>
             <canvas data-testid=testid node_ref=canvas
                 style=move || format!("width:{0}px;height:{0}px", css())
                 on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:wheel=on_wheel

@@ -8,15 +8,18 @@ mod loss_panel;
 mod recon_panel;
 mod sample_panel;
 mod status_bar;
+mod work_panel;
 
 pub use controls_panel::ControlsPanel;
 pub use decode_panel::DecodePanel;
+pub(crate) use decode_panel::model_name;
 pub use interp_panel::InterpPanel;
 pub use latent_panel::LatentPanel;
 pub use loss_panel::LossPanel;
 pub use recon_panel::ReconPanel;
 pub use sample_panel::SamplePanel;
 pub use status_bar::StatusBar;
+pub use work_panel::WorkPanel;
 
 use wasm_bindgen::JsCast;
 

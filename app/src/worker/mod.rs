@@ -8,7 +8,7 @@ mod view;
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
 use js_sys::Float32Array;
-use model::{Dataset, DatasetName, Device};
+use model::{Dataset, DatasetName, Device, NetConfig, weights};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -71,6 +71,25 @@ pub(crate) async fn load(name: DatasetName, train: bool) -> Result<Dataset, Stri
     Dataset::from_idx(&images, Some(&labels)).map_err(|e| format!("{} {}: {e}", name.id(), i))
 }
 
+fn pretrained_path(dataset: DatasetName, net: &NetConfig, ext: &str) -> String {
+    let kind = if net.kind == model::Kind::Vae { "vae" } else { "ae" };
+    format!("weights/{}-{kind}.{ext}", dataset.id())
+}
+
+/// The map shipped with the pretrained weights: the test points' codes under them (f32 LE).
+pub(crate) async fn pretrained_map(dataset: DatasetName, net: &NetConfig) -> Vec<f32> {
+    let bytes = fetch_bytes(&pretrained_path(dataset, net, "map")).await.unwrap_or_default();
+    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect()
+}
+
+/// The shipped pretrained weights for `net` on `dataset` (`weights/<dataset>-<kind>.lsxw`) and their
+/// step, if there is a file and it holds a network of exactly this shape.
+pub(crate) async fn pretrained(dataset: DatasetName, net: &NetConfig) -> Option<(Vec<f32>, u64)> {
+    let bytes = fetch_bytes(&pretrained_path(dataset, net, "lsxw")).await.ok()?;
+    let (header, params) = weights::from_file(&bytes).ok()?;
+    (header.net == *net && header.dataset == dataset).then_some((params, header.step))
+}
+
 async fn run(scope: DedicatedWorkerGlobalScope, mut rx: Inbox, gpu: bool) {
     let (device, backend, detail) = match device(gpu).await {
         Ok(d) => d,
@@ -78,9 +97,9 @@ async fn run(scope: DedicatedWorkerGlobalScope, mut rx: Inbox, gpu: bool) {
     };
     post(&scope, &FromWorker::Ready { backend, detail }, None);
     // The first message decides the role; later Setups rebuild within it.
-    let Some((ToWorker::Setup { role, dataset, nets, train }, _)) = rx.next().await else { return };
+    let Some((ToWorker::Setup { role, dataset, nets, train, init }, _)) = rx.next().await else { return };
     match role {
-        Role::Trainer => trainer::run(&scope, rx, device, dataset, nets, train).await,
-        Role::View => view::run(&scope, rx, device, dataset, nets.len()).await,
+        Role::Trainer => trainer::run(&scope, rx, device, dataset, nets, train, init).await,
+        Role::View => view::run(&scope, rx, device, dataset, nets, init).await,
     }
 }

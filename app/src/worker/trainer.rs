@@ -8,9 +8,9 @@ use js_sys::Float32Array;
 use model::{Dataset, DatasetName, Device, NetConfig, StepStats, TrainConfig, TrainError, Trainer, weights};
 use web_sys::DedicatedWorkerGlobalScope;
 
-use super::{Inbox, load, post};
+use super::{Inbox, load, post, pretrained};
 use crate::js::{now, yield_now};
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, Init, ToWorker};
 
 /// How often the trainer reports progress and ships weights to the view (ms).
 const PROGRESS_MS: f64 = 100.0;
@@ -42,14 +42,12 @@ impl Run {
     }
 }
 
-async fn setup(
+/// The training data of `dataset` (cached: switching models does not reload it).
+async fn data(
     scope: &DedicatedWorkerGlobalScope,
-    device: &Device,
     cache: &mut Option<(DatasetName, Rc<Dataset>)>,
     dataset: DatasetName,
-    nets: Vec<NetConfig>,
-    train: TrainConfig,
-) -> Option<Run> {
+) -> Option<Rc<Dataset>> {
     if cache.as_ref().is_none_or(|(d, _)| *d != dataset) {
         match load(dataset, true).await {
             Ok(data) => *cache = Some((dataset, Rc::new(data))),
@@ -62,8 +60,30 @@ async fn setup(
     }
     let data = cache.as_ref()?.1.clone();
     post(scope, &FromWorker::DataLoaded { dataset, train: data.len(), test: 0, labels: Vec::new() }, None);
+    Some(data)
+}
+
+async fn setup(
+    scope: &DedicatedWorkerGlobalScope,
+    device: &Device,
+    cache: &mut Option<(DatasetName, Rc<Dataset>)>,
+    dataset: DatasetName,
+    nets: Vec<NetConfig>,
+    (train, init): (TrainConfig, Init),
+) -> Option<Run> {
+    let data = data(scope, cache, dataset).await?;
     let device = device.clone().autodiff();
-    let trainers = nets.iter().map(|n| Trainer::new(n, train.clone(), data.len(), &device)).collect();
+    let mut trainers = Vec::new();
+    for net in &nets {
+        let start = if init == Init::Pretrained { pretrained(dataset, net).await } else { None };
+        let restored = start.and_then(|(p, step)| Some((weights::restore(net, &p, &device).ok()?, step)));
+        trainers.push(match restored {
+            Some((n, step)) => Trainer::resume(n, train.clone(), data.len(), step, &device),
+            None => Trainer::new(net, train.clone(), data.len(), &device),
+        });
+    }
+    let steps = trainers.iter().map(Trainer::steps).collect();
+    post(scope, &FromWorker::Started { dataset, nets: nets.clone(), steps, loaded: false }, None);
     Some(Run { trainers, nets, data })
 }
 
@@ -86,6 +106,12 @@ fn progress(
     FromWorker::Progress { stats, samples_per_s: sps, batches_per_epoch, running, history }
 }
 
+/// The progress report of a run that has not stepped yet (its step is the pretrained or loaded one).
+fn start_progress(r: &Run) -> FromWorker {
+    let stats = r.trainers.iter().map(|t| StepStats { step: t.steps(), ..StepStats::default() }).collect();
+    progress(r, stats, 0.0, false, Vec::new())
+}
+
 pub(super) async fn run(
     scope: &DedicatedWorkerGlobalScope,
     mut rx: Inbox,
@@ -93,30 +119,34 @@ pub(super) async fn run(
     dataset: DatasetName,
     nets: Vec<NetConfig>,
     train: TrainConfig,
+    init: Init,
 ) {
     let mut cache = None;
-    let mut run = setup(scope, &device, &mut cache, dataset, nets, train).await;
+    let mut run = setup(scope, &device, &mut cache, dataset, nets, (train, init)).await;
     if let Some(r) = &run {
         send_weights(scope, r).await;
+        post(scope, &start_progress(r), None);
     }
     let (mut running, mut single) = (false, false);
     let mut history: Vec<Vec<[f32; 3]>> = Vec::new();
     let (mut last_progress, mut last_weights) = (now(), now());
     let (mut window_start, mut window_steps) = (now(), 0u32);
     let mut sps = 0.0;
+    // The latest step's figures not yet reported (sent on pause).
+    let mut last: Option<Vec<StepStats>> = None;
     loop {
         let active = (running || single) && run.is_some();
         let next = if active { rx.try_recv().ok() } else { rx.next().await };
-        if let Some((msg, _)) = next {
+        if let Some((msg, data_vec)) = next {
+            let data_vec = data_vec.map(|d| d.to_vec());
             match msg {
-                ToWorker::Setup { dataset, nets, train, .. } => {
-                    run = setup(scope, &device, &mut cache, dataset, nets, train).await;
+                ToWorker::Setup { dataset, nets, train, init, .. } => {
+                    run = setup(scope, &device, &mut cache, dataset, nets, (train, init)).await;
                     history.clear();
                     (running, sps) = (false, 0.0);
                     if let Some(r) = &run {
                         send_weights(scope, r).await;
-                        let stats = vec![StepStats::default(); r.trainers.len()];
-                        post(scope, &progress(r, stats, 0.0, false, Vec::new()), None);
+                        post(scope, &start_progress(r), None);
                     }
                 }
                 ToWorker::Run { on } => {
@@ -124,14 +154,57 @@ pub(super) async fn run(
                         && !on
                         && let Some(r) = &run
                     {
-                        // Paused: the maps and the decoders get the final weights.
+                        // Paused: the maps and the decoders get the final weights, the page the final step.
                         send_weights(scope, r).await;
+                        if let Some(stats) = last.take() {
+                            post(scope, &progress(r, stats, sps, false, std::mem::take(&mut history)), None);
+                        }
                     }
                     running = on;
                     (window_start, window_steps) = (now(), 0);
                     last_progress = 0.0;
                 }
                 ToWorker::Step => single = true,
+                ToWorker::Load { dataset, net, train, step } => {
+                    let params = data_vec.unwrap_or_default();
+                    let autodiff = device.clone().autodiff();
+                    match weights::restore(&net, &params, &autodiff) {
+                        Err(e) => post(scope, &FromWorker::Error { msg: e.to_string() }, None),
+                        Ok(restored) => {
+                            let Some(data) = data(scope, &mut cache, dataset).await else { continue };
+                            let trainer = Trainer::resume(restored, train, data.len(), step, &autodiff);
+                            let r = Run { trainers: vec![trainer], nets: vec![net.clone()], data };
+                            let msg = FromWorker::Started {
+                                dataset,
+                                nets: vec![net],
+                                steps: vec![step],
+                                loaded: true,
+                            };
+                            post(scope, &msg, None);
+                            history.clear();
+                            (running, sps) = (false, 0.0);
+                            send_weights(scope, &r).await;
+                            post(scope, &start_progress(&r), None);
+                            run = Some(r);
+                        }
+                    }
+                }
+                ToWorker::Export { download } => {
+                    if let Some(r) = &run {
+                        for (model, (t, net)) in r.trainers.iter().zip(&r.nets).enumerate() {
+                            let params = weights::snapshot(&t.snapshot()).await;
+                            let arr = Float32Array::from(params.as_slice());
+                            let msg = FromWorker::Export {
+                                model,
+                                net: net.clone(),
+                                train: t.config().clone(),
+                                step: t.steps(),
+                                download,
+                            };
+                            post(scope, &msg, Some(&arr));
+                        }
+                    }
+                }
                 ToWorker::Bench { steps } => {
                     if let Some(r) = run.as_mut() {
                         let t0 = now();
@@ -169,7 +242,10 @@ pub(super) async fn run(
                 }
                 if single || t - last_progress > PROGRESS_MS {
                     last_progress = t;
+                    last = None;
                     post(scope, &progress(r, stats, sps, running, std::mem::take(&mut history)), None);
+                } else {
+                    last = Some(stats);
                 }
                 if !running || t - last_weights > WEIGHTS_MS {
                     last_weights = t;

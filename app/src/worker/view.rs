@@ -5,12 +5,12 @@
 use futures::StreamExt;
 use js_sys::Float32Array;
 use model::metrics::{box_samples, decode, encode_all, interpolate, prior_samples, to_vec};
-use model::{Dataset, DatasetName, Device, Kind, Net, sampling, weights};
+use model::{Dataset, DatasetName, Device, Kind, Net, NetConfig, sampling, weights};
 use web_sys::DedicatedWorkerGlobalScope;
 
-use super::{Inbox, load, post};
+use super::{Inbox, load, post, pretrained, pretrained_map};
 use crate::js::{now, sleep_ms, yield_now};
-use crate::protocol::{End, FromWorker, PointInfo, SampleSet, ToWorker};
+use crate::protocol::{End, FromWorker, Init, PointInfo, SampleSet, ToWorker};
 
 /// Test points encoded per view chunk (about 15 ms on one core for the reference network).
 const CHUNK: usize = 500;
@@ -90,35 +90,62 @@ impl View {
     }
 }
 
+/// Each model's pretrained weights when asked for (none otherwise): the map can be drawn before the
+/// trainer has even loaded its data.
+async fn initial_models(
+    dataset: DatasetName,
+    nets: &[NetConfig],
+    init: Init,
+    device: &Device,
+) -> Vec<Option<Model>> {
+    let mut models = Vec::new();
+    for net in nets {
+        let (start, codes) = match init {
+            Init::Pretrained => futures::join!(pretrained(dataset, net), pretrained_map(dataset, net)),
+            Init::Fresh => (None, Vec::new()),
+        };
+        models.push(start.and_then(|(params, step)| {
+            let net = weights::restore(net, &params, device).ok()?;
+            Some(Model { net, step, codes, encoded: None, recon: None, manifold: None })
+        }));
+    }
+    models
+}
+
 pub(super) async fn run(
     scope: &DedicatedWorkerGlobalScope,
     mut rx: Inbox,
     device: Device,
     dataset: DatasetName,
-    count: usize,
+    nets: Vec<NetConfig>,
+    init: Init,
 ) {
+    let (test, models) =
+        futures::join!(load_test(scope, dataset), initial_models(dataset, &nets, init, &device));
     let mut v = View {
         device,
-        test: load_test(scope, dataset).await,
-        models: (0..count).map(|_| None).collect(),
+        test,
+        models,
         pending: Pending::default(),
         pass: None,
         last_pass: f64::NEG_INFINITY,
         last_manifold: f64::NEG_INFINITY,
     };
+    publish_shipped_maps(scope, &mut v);
     let mut loaded = dataset;
     loop {
         let next = if v.busy() { rx.try_recv().ok() } else { rx.next().await };
         if let Some((msg, data)) = next {
             match msg {
-                ToWorker::Setup { dataset, nets, .. } => {
+                ToWorker::Setup { dataset, nets, init, .. } => {
                     if dataset != loaded || v.test.is_none() {
                         v.test = load_test(scope, dataset).await;
                         loaded = dataset;
                     } else if let Some(t) = &v.test {
                         send_loaded(scope, dataset, t);
                     }
-                    v.models = (0..nets.len()).map(|_| None).collect();
+                    v.models = initial_models(dataset, &nets, init, &v.device).await;
+                    publish_shipped_maps(scope, &mut v);
                     (v.pass, v.pending.interp, v.pending.sample) = (None, None, None);
                 }
                 ToWorker::Weights { model, net: cfg, step } => {
@@ -156,6 +183,23 @@ pub(super) async fn run(
         // core, a view worker that never sleeps starves the page's main thread (measured: 100–180 ms
         // tasks with two maps and the manifold on).
         sleep_ms(REST_MS).await;
+    }
+}
+
+/// Sends the maps shipped with pretrained weights at once (when they fit the test set); models
+/// without one are encoded as usual.
+fn publish_shipped_maps(scope: &DedicatedWorkerGlobalScope, v: &mut View) {
+    let n = v.test.as_ref().map_or(0, |t| MAP_POINTS.min(t.len()));
+    for (i, m) in v.models.iter_mut().enumerate() {
+        let Some(m) = m else { continue };
+        let dim = m.net.config().latent;
+        if n > 0 && m.codes.len() == n * dim {
+            m.encoded = Some(m.step);
+            let arr = Float32Array::from(m.codes.as_slice());
+            post(scope, &FromWorker::Latents { model: i, step: m.step, dim }, Some(&arr));
+        } else {
+            m.codes.clear();
+        }
     }
 }
 

@@ -17,11 +17,12 @@ mod cli {
     use std::path::PathBuf;
     use std::time::Instant;
 
+    use burn::module::Module;
     use clap::Parser;
     use indicatif::{ProgressBar, ProgressStyle};
     use model::metrics::{decode, encode_all, knn_accuracy, mse};
     use model::pca::Pca;
-    use model::weights::{FileHeader, snapshot, to_file};
+    use model::weights::{FileHeader, Precision, from_file, restore, snapshot, to_file};
     use model::{Arch, Dataset, DatasetName, Device, Kind, NetConfig, Noise, Recon, TrainConfig, Trainer};
 
     #[derive(Parser, Debug)]
@@ -68,9 +69,12 @@ mod cli {
         /// Where the data lives
         #[arg(long, default_value = "assets/data")]
         data: PathBuf,
-        /// Weights file to write
+        /// Weights file to write (a `<out>.json` beside it records the command and the metrics)
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Store the weights as f16 (half the size)
+        #[arg(long)]
+        half: bool,
     }
 
     fn load(
@@ -126,7 +130,21 @@ mod cli {
         bar.finish();
         let secs = started.elapsed().as_secs_f64();
         let n = a.eval.min(test.len());
-        let plain = trainer.snapshot();
+        let mut plain = trainer.snapshot();
+        // With --out, every figure below is measured on the weights as shipped (f16 with --half).
+        let precision = if a.half { Precision::F16 } else { Precision::F32 };
+        let header = FileHeader {
+            net: net.clone(),
+            train: train_cfg.clone(),
+            dataset,
+            step: trainer.steps(),
+            precision,
+        };
+        let file = a.out.as_ref().map(|_| to_file(&header, &pollster::block_on(snapshot(&plain))));
+        if let Some(bytes) = &file {
+            let (_, shipped) = from_file(bytes)?;
+            plain = restore(&net, &shipped, &device)?;
+        }
         let codes = pollster::block_on(encode_all(&plain, &test, 0..n, 500, &device));
         let x = test.floats(0..n);
         let recon = pollster::block_on(decode(&plain, &codes, &device));
@@ -136,8 +154,11 @@ mod cli {
         let pca2 = Pca::fit(&x, 784, 2)?;
         let pc2 = pca2.project(&x);
         let last = last.unwrap_or_default();
+        let sps = a.steps as f64 * a.batch as f64 / secs;
+        let (recon_mse, pca_mse) = (mse(&x, &recon), mse(&x, &pca.inverse(&pc)));
+        let (knn, pca_knn) = (knn_accuracy(&codes, net.latent, labels, 5), knn_accuracy(&pc2, 2, labels, 5));
         println!(
-            "dataset {} | {:?} {:?} {:?} latent {} | {} steps ({:.2} epochs) in {secs:.1} s = {:.0} samples/s",
+            "dataset {} | {:?} {:?} {:?} latent {} | {} steps ({:.2} epochs) in {secs:.1} s = {sps:.0} samples/s",
             dataset.id(),
             net.kind,
             net.arch,
@@ -145,22 +166,33 @@ mod cli {
             net.latent,
             a.steps,
             last.epoch,
-            a.steps as f64 * a.batch as f64 / secs
         );
         println!(
-            "test recon MSE {:.5} (PCA-{} {:.5}) | last KL {:.3} | kNN(5) of latents {:.3} (PCA-2D {:.3})",
-            mse(&x, &recon),
-            net.latent,
-            mse(&x, &pca.inverse(&pc)),
-            last.kl,
-            knn_accuracy(&codes, net.latent, labels, 5),
-            knn_accuracy(&pc2, 2, labels, 5)
+            "test recon MSE {recon_mse:.5} (PCA-{} {pca_mse:.5}) | last KL {:.3} | kNN(5) of latents {knn:.3} (PCA-2D {pca_knn:.3})",
+            net.latent, last.kl,
         );
-        if let Some(out) = a.out {
-            let params = pollster::block_on(snapshot(&plain));
-            let header = FileHeader { net, train: train_cfg, dataset, step: trainer.steps() };
-            std::fs::write(&out, to_file(&header, &params))?;
-            println!("wrote {} ({} parameters)", out.display(), params.len());
+        if let (Some(out), Some(bytes)) = (a.out, file) {
+            std::fs::write(&out, &bytes)?;
+            // The map of the test set under the shipped weights (f32 LE, [n * latent]): the page draws it
+            // at once while its own encoder catches up.
+            let map: Vec<u8> = codes.iter().flat_map(|c| c.to_le_bytes()).collect();
+            std::fs::write(out.with_extension("map"), map)?;
+            let record = serde_json::json!({
+                "command": std::env::args().collect::<Vec<_>>().join(" "),
+                "dataset": dataset.id(), "steps": a.steps, "epochs": last.epoch, "seed": a.seed,
+                "batch": a.batch, "lr": a.lr, "beta": a.beta, "precision": format!("{precision:?}"),
+                "parameters": plain.num_params(), "bytes": bytes.len(),
+                "test (shipped weights)": { "images": n, "recon_mse": recon_mse, "pca_recon_mse": pca_mse,
+                          "knn5": knn, "pca2_knn5": pca_knn, "last_batch_kl": last.kl },
+                "native_samples_per_s": sps,
+            });
+            std::fs::write(out.with_extension("json"), serde_json::to_string_pretty(&record)? + "\n")?;
+            println!(
+                "wrote {} ({} parameters, {} bytes) and its .map, .json",
+                out.display(),
+                plain.num_params(),
+                bytes.len()
+            );
         }
         Ok(())
     }

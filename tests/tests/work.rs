@@ -1,0 +1,249 @@
+//! Instant start and keeping work, in real headless Chromium on the CPU path: the pretrained map is
+//! drawn within a second of navigation and its class centroids decode to their class without any
+//! training; an autosaved run resumes after a reload with its step, weights and loss; a saved model
+//! file loads into a fresh browser profile and reproduces the same map; a
+//! corrupt file and a file of the wrong kind are refused and change nothing; the CSV and PNG exports
+//! are right; the replay slider changes the map; the view is restored from the URL hash.
+
+use model::DatasetName;
+use tests::{Browser, CENTROIDS, DECODED, Page, Result, Server, test_set};
+
+async fn map(page: &Page<'_>) -> Result<Vec<f64>> {
+    let v = page.js("return Array.from(window.lsxMap.points);").await?;
+    Ok(v.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pretrained_map_within_a_second_and_its_centroids_decode() -> Result<()> {
+    let test = test_set(DatasetName::Mnist);
+    let server = Server::start()?;
+    let browser = Browser::launch().await?;
+    let page = Page::open(&browser, &server, "?backend=cpu").await?;
+    let first = page.wait_for("window.lsxFirstMap", 20, "a drawn map").await?.as_f64().unwrap_or(f64::NAN);
+    page.wait_ready().await?;
+    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 10, "the pretrained map").await?;
+    println!("navigation start to the first drawn map (pretrained MNIST AE): {first:.0} ms");
+    let fetches = page
+        .js("return performance.getEntriesByType('resource').map(e => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.responseEnd)]);")
+        .await?;
+    println!("fetches [file, start ms, end ms]: {fetches}");
+    assert!(first < 1000.0, "first map after {first} ms");
+    assert_eq!(page.number("step-count").await?, 5000.0, "the status shows the pretrained step");
+
+    let centroids = page.js(CENTROIDS).await?;
+    let mut correct = Vec::new();
+    for c in centroids.as_array().cloned().unwrap_or_default() {
+        let f = |i: usize| c[i].as_f64().unwrap_or(f64::NAN);
+        page.click_at("latent-plot", f(3), f(4)).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let img: Vec<f32> = page
+            .js(DECODED)
+            .await?
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_f64().unwrap_or(0.0) as f32).collect())
+            .unwrap_or_default();
+        let (label, dist) = model::metrics::nearest_label(&img, &test).ok_or("empty test set")?;
+        println!("class {}: centroid decodes to class {label} (MSE {dist:.4})", f(0));
+        if f64::from(label) == f(0) {
+            correct.push(label);
+        }
+    }
+    page.screenshot("pretrained-map").await?;
+    println!("pretrained centroid decodes classified correctly: {} of 10 ({correct:?})", correct.len());
+    assert!(correct.len() >= 8, "only {correct:?} of ten centroids decode to their class");
+    assert!(page.errors().await?.is_empty(), "console errors: {:?}", page.errors().await?);
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -> Result<()> {
+    let server = Server::start()?;
+    let dir = tests::screenshot_dir().join("files");
+    std::fs::create_dir_all(&dir)?;
+    // Train a little from scratch, then save.
+    let (file, before) = {
+        let browser = Browser::launch().await?;
+        let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0&seed=5").await?;
+        page.wait_ready().await?;
+        page.click("train-toggle").await?;
+        page.wait_for("+document.querySelector('[data-testid=step-count]').textContent >= 200", 60, "steps")
+            .await?;
+        page.click("train-toggle").await?;
+        // Pausing autosaves the final weights; from then on the step stays put.
+        let saved = page
+            .wait_for("+(document.querySelector('[data-testid=autosave-status]').textContent.match(/step (\\d+)/) || [])[1]", 20, "the autosave")
+            .await?;
+        let steps = saved.as_f64().unwrap_or(f64::NAN);
+        page.wait_for(&format!("window.lsxMap.step === {steps} && +document.querySelector('[data-testid=step-count]').textContent === {steps}"), 20, "the final map").await?;
+        page.click("save-button").await?;
+        page.wait_for("window.lsxDownloads.length >= 1", 10, "a download").await?;
+        let (name, bytes) = page.download(0).await?;
+        println!("saved {name}: {} bytes at step {steps}", bytes.len());
+        assert!(name.ends_with(&format!("-step{steps}.lsxw")) && bytes.starts_with(b"LSXW"), "{name}");
+        let path = dir.join(&name);
+        std::fs::write(&path, &bytes)?;
+        let before = (steps, map(&page).await?);
+
+        // Autosave and resume: reload the page (same profile), resume, and the run continues.
+        let loss_before = page.number("loss-value").await?;
+        let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0&seed=5").await?;
+        page.wait_ready().await?;
+        page.wait_for("getComputedStyle(document.querySelector('[data-testid=resume-button]').parentElement).display !== 'none'", 20, "the resume offer").await?;
+        page.click("resume-button").await?;
+        page.wait_for(&format!("window.lsxMap && window.lsxMap.step === {steps} && +document.querySelector('[data-testid=step-count]').textContent === {steps}"), 60, "the resumed run").await?;
+        let resumed = map(&page).await?;
+        let diff = before.1.iter().zip(&resumed).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        page.click("step-button").await?;
+        page.wait_for(
+            &format!("+document.querySelector('[data-testid=step-count]').textContent === {}", steps + 1.0),
+            20,
+            "one more step",
+        )
+        .await?;
+        let loss_after = page.number("loss-value").await?;
+        println!(
+            "resume: step {steps} → {}, map max diff {diff:e}, loss before reload {loss_before:.4}, first loss after resume {loss_after:.4}",
+            page.number("step-count").await?
+        );
+        assert!(diff < 1e-4, "the resumed weights draw another map");
+        assert!(
+            (loss_after - loss_before).abs() < 0.25 * loss_before,
+            "loss {loss_before} before, {loss_after} after"
+        );
+        browser.close().await;
+        (path, before)
+    };
+    // A fresh browser (new profile), pretrained VAE on Fashion-MNIST showing: load the file.
+    let browser = Browser::launch().await?;
+    let page = Page::open(&browser, &server, "?backend=cpu&dataset=fashion-mnist").await?;
+    page.wait_ready().await?;
+    page.upload("model-input", &file).await?;
+    page.wait_for(
+        "/Loaded a mnist model/.test(document.querySelector('[data-testid=status]').textContent)",
+        60,
+        "the model file",
+    )
+    .await?;
+    page.wait_for(&format!("window.lsxMap.step === {}", before.0), 30, "the loaded model's map").await?;
+    let after = map(&page).await?;
+    let diff = before.1.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    println!("map of the loaded model: {} coordinates, largest difference {diff:e}", after.len());
+    assert_eq!(after.len(), before.1.len());
+    assert!(diff < 1e-4, "the loaded model draws another map (max diff {diff})");
+    assert_eq!(page.number("step-count").await?, before.0);
+
+    // A corrupt file (truncated) and a file of the wrong kind (a PNG): clear errors, nothing changes.
+    let bytes = std::fs::read(&file)?;
+    let truncated = dir.join("truncated.lsxw");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2 + 1])?;
+    let png = tests::root().join("docs/screenshot.png");
+    for (path, expect) in [(truncated, "network needs"), (png, "not a latent-explorer model file")] {
+        page.upload("model-input", &path).await?;
+        let status = page
+            .wait_for(&format!("(t => t.includes('Could not load {}') && t)(document.querySelector('[data-testid=status]').textContent)", path.file_name().and_then(|n| n.to_str()).unwrap_or_default()), 10, "an error")
+            .await?;
+        println!("{}: {status}", path.display());
+        assert!(status.as_str().unwrap_or_default().contains(expect), "{status}");
+        assert!(status.as_str().unwrap_or_default().contains("Nothing was changed"));
+        assert_eq!(page.number("step-count").await?, before.0);
+        assert_eq!(map(&page).await?, after, "a refused file changed the map");
+    }
+    assert!(page.errors().await?.is_empty(), "console errors: {:?}", page.errors().await?);
+    browser.close().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_replay_and_the_url_hash() -> Result<()> {
+    let test = test_set(DatasetName::Mnist);
+    let server = Server::start()?;
+    let browser = Browser::launch().await?;
+    let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0").await?;
+    page.wait_ready().await?;
+    page.click("manifold-toggle").await?;
+    page.click("train-toggle").await?;
+    page.wait_for("+document.querySelector('[data-testid=step-count]').textContent >= 500", 60, "steps")
+        .await?;
+    page.click("train-toggle").await?;
+    let steps = page.number("step-count").await?;
+    page.wait_for(&format!("window.lsxMap.step >= {steps}"), 20, "the final map").await?;
+
+    // CSV: a header and 10,000 rows whose labels are the test set's.
+    page.click("export-csv").await?;
+    page.click("export-map").await?;
+    page.wait_for(
+        "document.querySelector('[data-testid=export-manifold]').disabled === false",
+        20,
+        "a manifold",
+    )
+    .await?;
+    page.click("export-manifold").await?;
+    page.wait_for("window.lsxDownloads.length >= 3", 10, "three downloads").await?;
+    let (name, csv) = page.download(0).await?;
+    let csv = String::from_utf8(csv)?;
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    let labels_match = rows.iter().enumerate().all(|(i, r)| {
+        let f: Vec<&str> = r.split(',').collect();
+        f.len() == 4
+            && f[0] == i.to_string()
+            && f[1] == test.labels()[i].to_string()
+            && f[2].parse::<f32>().is_ok()
+    });
+    println!("{name}: {} rows, labels match the test set: {labels_match}", rows.len());
+    assert_eq!(rows.len(), 10_000);
+    assert!(labels_match);
+    // PNGs: valid images of the right size.
+    for (n, want) in [(1, 1120), (2, 20 * 30 - 2)] {
+        let (name, png) = page.download(n).await?;
+        let size = page
+            .js(&format!(
+                "const [, url] = window.lsxDownloads[{n}]; const img = new Image(); img.src = url; await img.decode();
+                 return [img.naturalWidth, img.naturalHeight];"
+            ))
+            .await?;
+        println!("{name}: {} bytes, {size}", png.len());
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is not a PNG");
+        assert_eq!(size, serde_json::json!([want, want]), "{name}");
+    }
+
+    // Replay: the first snapshot and the live map draw different pixels.
+    let count = page.js("return +document.querySelector('[data-testid=replay-slider]').max;").await?;
+    let pixels = "const c = document.querySelector('[data-testid=latent-plot]'); return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0));";
+    let live = page.js(pixels).await?;
+    page.js("const s = document.querySelector('[data-testid=replay-slider]'); s.value = 0; s.dispatchEvent(new Event('input', {bubbles: true})); return 1;").await?;
+    page.wait_for("/replay: step/.test(document.querySelector('.latent h2').textContent)", 5, "the replay")
+        .await?;
+    let first = page.js(pixels).await?;
+    let changed = differing(&live, &first);
+    println!(
+        "replay: {count} snapshot positions; {changed} pixels differ between the first snapshot and the live map"
+    );
+    assert!(count.as_f64().unwrap_or(0.0) >= 3.0, "snapshots: {count}");
+    assert!(changed > 1000, "the replay did not change the map");
+
+    // URL hash: a shared link restores dataset, model and view.
+    let page2 =
+        Page::open(&browser, &server, "?backend=cpu#dataset=fashion-mnist&model=vae&view=0.5,-0.25,40")
+            .await?;
+    page2.wait_ready().await?;
+    let restored = page2
+        .js("return [document.querySelector('[data-testid=dataset-select]').value, document.querySelector('[data-testid=model-select]').value, window.lsxView, location.hash];")
+        .await?;
+    println!("restored from the hash: {restored}");
+    assert_eq!(restored[0], "fashion-mnist");
+    assert_eq!(restored[1], "vae");
+    assert_eq!(restored[2][0].as_f64(), Some(0.5));
+    assert_eq!(restored[2][2].as_f64().map(|s| s / restored[2][3].as_f64().unwrap_or(1.0)), Some(40.0));
+    assert!(page2.errors().await?.is_empty(), "console errors: {:?}", page2.errors().await?);
+    browser.close().await;
+    Ok(())
+}
+
+/// Counts differing entries of two JSON arrays.
+fn differing(a: &serde_json::Value, b: &serde_json::Value) -> usize {
+    match (a.as_array(), b.as_array()) {
+        (Some(a), Some(b)) => a.iter().zip(b).filter(|(x, y)| x != y).count(),
+        _ => 0,
+    }
+}
