@@ -51,8 +51,13 @@ weights:
 	    --out assets/weights/$$ds-$$kind.lsxw || exit 1; \
 	done; done
 
-bench: tools
-	@echo "make bench: no benchmark yet (the performance issue fills this in); nothing measured."
+# Benchmarks (not part of `make test`): our release build against TensorFlow.js 4.22 (from npm, for the
+# bench only: bench/tfjs/) in the same headless Chromium; writes bench/results.json and bench/RESULTS.md.
+bench: build
+	cd bench/tfjs && npm ci --no-audit --no-fund --loglevel=error
+	cargo build -q -p model --release --bin train
+	mkdir -p dist/bench && ln -sfn $(CURDIR)/bench/tfjs dist/bench/tfjs
+	cargo run -q -p tests --bin bench
 
 clean:
 	rm -rf dist target/screenshots

@@ -1,4 +1,4 @@
-//! The shareable view in the URL hash: `#dataset=mnist&model=ae|vae|compare&view=x,y,s` (the first
+//! The shareable view in the URL hash: `#dataset=mnist&model=ae|vae|compare|pca&view=x,y,s` (the first
 //! map's centre and CSS pixels per latent unit). Read once at start; rewritten (without a history
 //! entry) whenever one of them changes.
 
@@ -21,6 +21,7 @@ pub fn restore(state: &AppState) {
     match get(&hash, "model").as_deref() {
         Some("vae") => state.kind.set(Kind::Vae),
         Some("compare") => state.compare.set(true),
+        Some("pca") => state.pca_mode.set(true),
         _ => {}
     }
     let nums: Vec<f32> =
@@ -36,6 +37,8 @@ pub fn restore(state: &AppState) {
     Effect::new(move |_| {
         let model = if state.compare.get() {
             "compare"
+        } else if state.pca_mode.get() {
+            "pca"
         } else if state.kind.get() == Kind::Vae {
             "vae"
         } else {

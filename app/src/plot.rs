@@ -18,9 +18,40 @@ pub const PALETTE: [[u8; 3]; 10] = [
     [0x99, 0x99, 0x99],
 ];
 
+/// A sequential scale (viridis, dark = low → yellow = high) for ten bins of reconstruction error.
+pub const HEAT: [[u8; 3]; 10] = [
+    [0x44, 0x01, 0x54],
+    [0x48, 0x28, 0x78],
+    [0x3E, 0x49, 0x89],
+    [0x31, 0x68, 0x8E],
+    [0x26, 0x82, 0x8E],
+    [0x1F, 0x9E, 0x89],
+    [0x35, 0xB7, 0x79],
+    [0x6E, 0xCE, 0x58],
+    [0xB5, 0xDE, 0x2B],
+    [0xFD, 0xE7, 0x25],
+];
+
+/// Points ordered by error (lowest first, so the worst are drawn on top), with each one's error
+/// decile (0..=9) as its colour bin, and the upper edge of each decile.
+pub fn by_error(points: &[f32], errors: &[f32]) -> (Vec<f32>, Vec<u8>, Vec<f32>) {
+    let n = errors.len().min(points.len() / 2);
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| errors[a].total_cmp(&errors[b]));
+    let pts = order.iter().flat_map(|&i| [points[2 * i], points[2 * i + 1]]).collect();
+    let bins = (0..n).map(|r| (r * 10 / n.max(1)) as u8).collect();
+    let edges =
+        (1..=10).filter_map(|d| order.get((d * n / 10).min(n.max(1) - 1)).map(|&i| errors[i])).collect();
+    (pts, bins, edges)
+}
+
 /// CSS colour of class `label`.
 pub fn css_colour(label: u8) -> String {
-    let [r, g, b] = PALETTE[usize::from(label) % 10];
+    css_rgb(PALETTE[usize::from(label) % 10])
+}
+
+/// CSS colour of an RGB triple.
+pub fn css_rgb([r, g, b]: [u8; 3]) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
@@ -84,11 +115,20 @@ impl LatentView {
 
 /// Draws `points` (`[n * 2]`) coloured by `labels` as `size`-pixel squares into an RGBA buffer of the
 /// view's size, over a white background. Returns the buffer (width × height × 4 bytes).
-pub fn rasterize(points: &[f32], labels: &[u8], view: &LatentView, size: usize) -> Vec<u8> {
+pub fn rasterize(
+    points: &[f32],
+    labels: &[u8],
+    view: &LatentView,
+    size: usize,
+    palette: &Palette,
+) -> Vec<u8> {
     let mut buf = vec![255u8; view.width as usize * view.height as usize * 4];
-    rasterize_onto(&mut buf, points, labels, view, size);
+    rasterize_onto(&mut buf, points, labels, view, size, palette);
     buf
 }
+
+/// Ten colours, by class or by error bin.
+pub type Palette = [[u8; 3]; 10];
 
 /// An RGBA buffer of the view's size showing decoded images (`tiles²` × 784 values in 0..1, row by row
 /// from the top left) tiled over latent `region` `[x0, y0, x1, y1]`, in soft grey so points stay
@@ -135,7 +175,14 @@ pub fn visible_region(view: &LatentView) -> [f32; 4] {
 }
 
 /// Draws `points` as in [`rasterize`] onto an existing RGBA buffer of the view's size.
-pub fn rasterize_onto(buf: &mut [u8], points: &[f32], labels: &[u8], view: &LatentView, size: usize) {
+pub fn rasterize_onto(
+    buf: &mut [u8],
+    points: &[f32],
+    labels: &[u8],
+    view: &LatentView,
+    size: usize,
+    palette: &Palette,
+) {
     let (w, h) = (view.width as usize, view.height as usize);
     if buf.len() < w * h * 4 {
         return;
@@ -147,7 +194,7 @@ pub fn rasterize_onto(buf: &mut [u8], points: &[f32], labels: &[u8], view: &Late
             continue;
         }
         let (cx, cy) = (sx as isize, sy as isize);
-        let [r, g, b] = PALETTE[usize::from(label) % 10];
+        let [r, g, b] = palette[usize::from(label) % 10];
         for y in (cy - half).max(0)..(cy - half + size as isize).min(h as isize) {
             let row = y as usize * w;
             for x in (cx - half).max(0)..(cx - half + size as isize).min(w as isize) {
@@ -190,6 +237,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn error_bins_put_the_worst_last() {
+        let points: Vec<f32> = (0..20).flat_map(|i| [i as f32, 0.0]).collect();
+        let errors: Vec<f32> = (0..20).map(|i| ((i * 7) % 20) as f32).collect();
+        let (pts, bins, edges) = by_error(&points, &errors);
+        assert_eq!(bins.len(), 20);
+        assert_eq!((bins[0], bins[19]), (0, 9));
+        // The last point drawn is the one with the largest error (19 = 7 * 17 mod 20).
+        assert_eq!(&pts[38..], &[17.0, 0.0]);
+        assert_eq!(edges.len(), 10);
+        assert_eq!(edges[9], 19.0);
+    }
+
+    #[test]
     fn manifold_tiles_land_where_their_latent_region_is() {
         // The view shows -10..10; the manifold covers -5..5 = canvas pixels 25..75.
         let view = LatentView { centre: [0.0, 0.0], scale: 5.0, width: 100.0, height: 100.0 };
@@ -223,7 +283,7 @@ mod tests {
     #[test]
     fn rasterize_colours_the_right_pixels() {
         let v = LatentView { centre: [0.0, 0.0], scale: 10.0, width: 20.0, height: 20.0 };
-        let buf = rasterize(&[0.0, 0.0, f32::NAN, 1.0], &[3, 1], &v, 2);
+        let buf = rasterize(&[0.0, 0.0, f32::NAN, 1.0], &[3, 1], &v, 2, &PALETTE);
         let px = |x: usize, y: usize| &buf[(y * 20 + x) * 4..(y * 20 + x) * 4 + 3];
         assert_eq!(px(10, 10), PALETTE[3]);
         assert_eq!(px(0, 0), [255, 255, 255]);

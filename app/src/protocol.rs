@@ -48,7 +48,17 @@ pub enum Init {
 pub enum ToWorker {
     /// Load `dataset` and build models, one per entry of `nets`, all trained on the same batches
     /// (trainer), or expect their weights (view; it loads pretrained ones itself). Paused after.
-    Setup { role: Role, dataset: DatasetName, nets: Vec<NetConfig>, train: TrainConfig, init: Init },
+    /// With `pixels_pca`, the view also shows a PCA of the test images' pixels as the last model, with
+    /// as many components as the first net's latent size.
+    Setup {
+        role: Role,
+        dataset: DatasetName,
+        nets: Vec<NetConfig>,
+        train: TrainConfig,
+        init: Init,
+        #[serde(default)]
+        pixels_pca: bool,
+    },
     /// Trainer: continue from a model file's weights (in `data`) of shape `net` at `step`.
     Load { dataset: DatasetName, net: NetConfig, train: TrainConfig, step: u64 },
     /// Trainer: send every model's current weights as `Export` (for a download, or the autosave).
@@ -57,15 +67,30 @@ pub enum ToWorker {
     Run { on: bool },
     /// One optimiser step (of every model), then pause.
     Step,
-    /// New hyperparameters that need no new model (lr, β, warm-up, L1, noise).
+    /// New hyperparameters that need no new model (lr, β, warm-up, L1, noise); the view worker uses
+    /// the noise for its denoising panel.
     Configure { train: TrainConfig },
     /// Warm-up benchmark: one untimed step (shader compiles happen here), then `steps` timed ones.
     Bench { steps: u32 },
     /// View: new weights (in `data`) of model `model`, of shape `net`, at `step`.
     Weights { model: usize, net: NetConfig, step: u64 },
-    /// View: decode latent point `z` with every model; only the latest pending request is served.
-    /// With `index`, the click hit test point `index`: its original and reconstructions come back too.
-    Decode { id: u32, z: Vec<f32>, index: Option<usize> },
+    /// View: decode map point `zs[m]` with model `m` (None: leave that model out); only the latest
+    /// pending request is served. A map point of a model with more than two latent dimensions is on
+    /// its PCA plane and is mapped back (the mean in every other direction). With `index`, the click
+    /// hit test point `index`: its original and reconstructions come back too.
+    Decode { id: u32, zs: Vec<Option<[f32; 2]>>, index: Option<usize> },
+    /// View: colour the maps by reconstruction error (per-point errors and the worst images come with
+    /// each map pass) or not.
+    Errors { on: bool },
+    /// Your own IDX images (and labels): the view encodes them onto every map; with `train`, the
+    /// trainer trains on them from now on (instead of the dataset's training split).
+    Upload {
+        name: String,
+        #[serde(with = "serde_bytes")]
+        images: Vec<u8>,
+        labels: Option<serde_bytes::ByteBuf>,
+        train: bool,
+    },
     /// View: decode `n` samples from the prior (and, for an AE, from its codes' box) and measure them.
     Sample { n: usize, seed: u64 },
     /// View: keep painting the decoded manifold, `tiles` × `tiles` decodes over each model's region
@@ -82,6 +107,27 @@ pub struct PointInfo {
     pub label: u8,
     pub original: Vec<f32>,
     pub recons: Vec<Vec<f32>>,
+}
+
+/// What the view measured on one map.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct MapInfo {
+    /// Latent dimensions of the codes.
+    pub dim: usize,
+    /// For more than two dimensions: the share of the codes' variance on the map's PCA plane.
+    pub plane_share: Option<f32>,
+    /// Leave-one-out 5-NN label accuracy of the map's 2-D points (first 2,000 test points).
+    pub knn: f32,
+    /// Mean |z| over all code units, and the share of units with |z| < 0.1.
+    pub mean_abs: f32,
+    pub near_zero: f32,
+}
+
+/// A denoising measurement on the reconstruction panel's images (MSE against the clean images).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Denoise {
+    pub noisy_mse: f32,
+    pub output_mse: f32,
 }
 
 /// Worker → page.
@@ -109,12 +155,18 @@ pub enum FromWorker {
     /// (pretrained steps > 0).
     /// `loaded` is true after a `Load`.
     Started { dataset: DatasetName, nets: Vec<NetConfig>, steps: Vec<u64>, loaded: bool },
-    /// View: latent codes of the test points (in `data`, `[n * dim]`) under model `model` at `step`.
-    Latents { model: usize, step: u64, dim: usize },
-    /// View: each model's decoded image (784 floats in 0..1) of request `id` at `z`.
-    Decoded { id: u32, z: Vec<f32>, pixels: Vec<Vec<f32>>, point: Option<PointInfo> },
-    /// View: the fixed test images (`[k * 784]`) and model `model`'s reconstructions in `data`.
-    Recons { model: usize, step: u64, count: usize },
+    /// View: the map of model `model` at `step`: in `data`, the test points' 2-D map positions
+    /// (`[n * 2]`), then with `errors` their reconstruction errors (`[n]`), then `uploads` uploaded
+    /// images' positions (`[u * 2]`).
+    Latents { model: usize, step: u64, info: MapInfo, errors: bool, uploads: usize },
+    /// View: the `items` (index, label, error) worst-reconstructed test images of model `model`, worst
+    /// first; their images (`[k * 784]`) in `data`.
+    Worst { model: usize, step: u64, items: Vec<(usize, u8, f32)> },
+    /// View: per model its decoded image (784 floats in 0..1; empty when left out) of request `id`.
+    Decoded { id: u32, zs: Vec<Option<[f32; 2]>>, pixels: Vec<Vec<f32>>, point: Option<PointInfo> },
+    /// View: the fixed test images (`[k * 784]`), with `noisy` their corrupted copies (`[k * 784]`),
+    /// and model `model`'s reconstructions (of the corrupted copies when noisy) in `data`.
+    Recons { model: usize, step: u64, count: usize, noisy: Option<Denoise> },
     /// View: sample sets; their decodes (`[n * 784]` each, in order) are in `data`.
     Samples { sets: Vec<SampleSet> },
     /// View: the decoded manifold of model `model` over `region`, `tiles²` images row by row from the

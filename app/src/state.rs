@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use js_sys::Float32Array;
 use leptos::prelude::*;
-use model::{DatasetName, Kind, NetConfig, TrainConfig};
+use model::{Arch, DatasetName, Kind, NetConfig, Noise, TrainConfig};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::backend::Mode;
 use crate::plot::LatentView;
-use crate::protocol::{End, FromWorker, Init, PointInfo, Role, SampleSet, ToWorker};
+use crate::protocol::{Denoise, End, FromWorker, Init, MapInfo, PointInfo, Role, SampleSet, ToWorker};
 
 /// Models shown at once: one, or an AE and a VAE side by side.
 pub const MAX_MODELS: usize = 2;
@@ -32,11 +32,28 @@ pub type Recons = (Arc<Vec<f32>>, usize);
 /// A decoded latent point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
-    pub z: Vec<f32>,
+    /// Per model the map point decoded (None: that model was left out).
+    pub zs: Vec<Option<[f32; 2]>>,
     /// One image per model.
     pub pixels: Vec<Vec<f32>>,
     /// When a data point was clicked: its original and each model's reconstruction.
     pub point: Option<PointInfo>,
+}
+
+/// The worst-reconstructed test images of a model: (index, label, error) and their pixels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Worst {
+    pub items: Vec<(usize, u8, f32)>,
+    pub images: Arc<Vec<f32>>,
+}
+
+/// An upload kept for "Train on them": file name, IDX image bytes, label bytes, image count.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub images: Vec<u8>,
+    pub labels: Option<Vec<u8>>,
+    pub count: usize,
 }
 
 /// Decoded samples: the sets (one per model and source) and their images (`[n * 784]` per set).
@@ -93,6 +110,8 @@ struct Workers {
     /// When the last autosave was asked for (ms).
     last_autosave: f64,
     next_decode: u32,
+    /// When the latest decode request was sent (id, ms).
+    decode_sent: (u32, f64),
 }
 
 /// Everything the panels show, as signals, plus the handles of the workers.
@@ -161,6 +180,26 @@ pub struct AppState {
     pending_history: StoredValue<Option<Vec<[f32; 3]>>>,
     /// The name of a model file the trainer is checking.
     pending_load: StoredValue<Option<String>>,
+    /// MLP or convolutional networks.
+    pub arch: RwSignal<Arch>,
+    /// Latent dimensions (2..=32); above 2 the maps show a PCA plane of the codes.
+    pub latent: RwSignal<usize>,
+    /// Input corruption (denoising AE) and the L1 weight on the code (sparse AE).
+    pub noise: RwSignal<Noise>,
+    pub l1: RwSignal<f32>,
+    /// Show a PCA of the pixels beside the model.
+    pub pca_mode: RwSignal<bool>,
+    /// Colour the maps by reconstruction error instead of label.
+    pub by_error: RwSignal<bool>,
+    /// Per map: what the view measured on it, the points' reconstruction errors (when colouring by
+    /// them), the worst images, the uploaded images' positions and the denoising measurement.
+    pub info: [RwSignal<MapInfo>; MAX_MODELS],
+    pub errors: [RwSignal<Option<Arc<Vec<f32>>>>; MAX_MODELS],
+    pub worst: [RwSignal<Option<Worst>>; MAX_MODELS],
+    pub upload_points: [RwSignal<Arc<Vec<f32>>>; MAX_MODELS],
+    pub denoise: [RwSignal<Option<Denoise>>; MAX_MODELS],
+    /// The last valid upload.
+    pub upload: RwSignal<Option<Upload>>,
 }
 
 impl AppState {
@@ -208,7 +247,34 @@ impl AppState {
             workers: StoredValue::new_local(Workers::default()),
             pending_history: StoredValue::new(None),
             pending_load: StoredValue::new(None),
+            arch: RwSignal::new(Arch::Mlp),
+            latent: RwSignal::new(2),
+            noise: RwSignal::new(Noise::None),
+            l1: RwSignal::new(0.0),
+            pca_mode: RwSignal::new(crate::js::query("pca").is_some_and(|v| v == "1")),
+            by_error: RwSignal::new(false),
+            info: [RwSignal::new(MapInfo::default()), RwSignal::new(MapInfo::default())],
+            errors: [RwSignal::new(None), RwSignal::new(None)],
+            worst: [RwSignal::new(None), RwSignal::new(None)],
+            upload_points: [RwSignal::new(Arc::new(Vec::new())), RwSignal::new(Arc::new(Vec::new()))],
+            denoise: [RwSignal::new(None), RwSignal::new(None)],
+            upload: RwSignal::new(None),
         }
+    }
+
+    /// Whether two maps are shown (AE and VAE, or a model and the pixel PCA).
+    pub fn two_maps(&self) -> bool {
+        self.compare.get() || self.pca_mode.get()
+    }
+
+    /// The name of each map's model.
+    pub fn names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> =
+            self.kinds().into_iter().map(crate::components::model_name).collect();
+        if self.pca_mode.get() && !self.compare.get() {
+            names.push("PCA");
+        }
+        names
     }
 
     /// The kinds of the models being trained: one, or an AE and a VAE.
@@ -221,8 +287,14 @@ impl AppState {
         let preset = PRESETS[self.preset.get_untracked() % PRESETS.len()].1.to_vec();
         let hidden = self.custom_hidden.get_untracked().unwrap_or(preset);
         let kinds = untrack(|| self.kinds());
-        let nets =
-            kinds.into_iter().map(|kind| NetConfig { kind, hidden: hidden.clone(), ..NetConfig::default() });
+        let (arch, latent) = (self.arch.get_untracked(), self.latent.get_untracked());
+        let nets = kinds.into_iter().map(|kind| NetConfig {
+            kind,
+            arch,
+            latent,
+            hidden: hidden.clone(),
+            ..NetConfig::default()
+        });
         (nets.collect(), self.train_config())
     }
 
@@ -233,19 +305,49 @@ impl AppState {
             beta: self.beta.get_untracked(),
             kl_warmup: self.warmup.get_untracked(),
             seed: self.seed.get_untracked(),
-            ..TrainConfig::default()
+            l1: self.l1.get_untracked(),
+            noise: self.noise.get_untracked(),
         }
     }
 
-    /// Sends changed hyperparameters that need no new model (learning rate, β) to the trainer.
+    /// Sends changed hyperparameters that need no new model (learning rate, β, L1, noise) to the
+    /// trainer, and the noise to the view (for the denoising panel).
     pub fn reconfigure(&self) {
-        self.post(Slot::Trainer, &ToWorker::Configure { train: self.train_config() }, None);
+        let msg = ToWorker::Configure { train: self.train_config() };
+        self.post(Slot::Trainer, &msg, None);
+        self.post(Slot::View, &msg, None);
+    }
+
+    /// Colours the maps by reconstruction error (with a gallery of the worst) or by label.
+    pub fn set_by_error(&self, on: bool) {
+        self.by_error.set(on);
+        if !on {
+            self.errors.iter().for_each(|e| e.set(None));
+            self.worst.iter().for_each(|w| w.set(None));
+        }
+        self.post(Slot::View, &ToWorker::Errors { on }, None);
+    }
+
+    /// Sends a validated upload to the view (encoded onto every map) and, with `train`, to the trainer.
+    pub fn send_upload(&self, train: bool) {
+        let Some(u) = self.upload.get_untracked() else { return };
+        let labels = u.labels.clone().map(serde_bytes::ByteBuf::from);
+        let msg = ToWorker::Upload { name: u.name.clone(), images: u.images.clone(), labels, train };
+        self.post(if train { Slot::Trainer } else { Slot::View }, &msg, None);
     }
 
     fn setup(&self, slot: Slot) -> ToWorker {
         let (nets, train) = self.configs();
         let init = if self.pretrained.get_untracked() { Init::Pretrained } else { Init::Fresh };
-        ToWorker::Setup { role: slot.role(), dataset: self.dataset.get_untracked(), nets, train, init }
+        let pixels_pca = self.pca_mode.get_untracked() && !self.compare.get_untracked();
+        ToWorker::Setup {
+            role: slot.role(),
+            dataset: self.dataset.get_untracked(),
+            nets,
+            train,
+            init,
+            pixels_pca,
+        }
     }
 
     /// Chooses the backend and starts both workers.
@@ -344,7 +446,8 @@ impl AppState {
                 let Some(stats) = all.first().copied() else { return };
                 self.batches_per_epoch.set(batches_per_epoch);
                 self.step.set(stats.step);
-                self.loss.set((stats.step > 0).then_some(stats.loss));
+                // A start report (pretrained, loaded or fresh) has no loss yet.
+                self.loss.set((stats.step > 0 && stats.loss > 0.0).then_some(stats.loss));
                 self.samples_per_s.set(samples_per_s);
                 // Train/Pause is the page's own state: a Progress in flight when the user paused must
                 // not flip the button back; the worker stops by itself only on an error (see below).
@@ -377,20 +480,42 @@ impl AppState {
             FromWorker::Weights { model, net, step } => {
                 self.post(Slot::View, &ToWorker::Weights { model, net, step }, data.as_ref())
             }
-            FromWorker::Latents { model, step, .. } => {
+            FromWorker::Latents { model, step, info, errors, uploads } => {
                 if let (Some(d), Some(signal)) = (data, self.latents.get(model)) {
-                    expose_map(model, step, &d, &self.labels.get_untracked());
-                    let codes = Arc::new(d.to_vec());
+                    let mut all = d.to_vec();
+                    let up = all.split_off(all.len().saturating_sub(2 * uploads));
+                    let n = all.len() / if errors { 3 } else { 2 };
+                    let errs = all.split_off(2 * n);
+                    let codes = Float32Array::from(all.as_slice());
+                    expose_map(model, step, &codes, &self.labels.get_untracked(), (&errs, &up));
+                    let codes = Arc::new(all);
                     self.snapshot(model, step, codes.clone());
                     signal.set((codes, step));
+                    self.info[model].set(info);
+                    self.upload_points[model].set(Arc::new(up));
+                    if errors && self.by_error.get_untracked() {
+                        self.errors[model].set(Some(Arc::new(errs)));
+                    }
                 }
             }
-            FromWorker::Decoded { z, pixels, point, .. } => {
-                self.decoded.set(Some(Decoded { z, pixels, point }))
+            FromWorker::Worst { model, items, .. } => {
+                if let (Some(d), Some(signal), true) =
+                    (data, self.worst.get(model), self.by_error.get_untracked())
+                {
+                    signal.set(Some(Worst { items, images: Arc::new(d.to_vec()) }));
+                }
             }
-            FromWorker::Recons { model, count, .. } => {
+            FromWorker::Decoded { id, zs, pixels, point } => {
+                self.decoded.set(Some(Decoded { zs, pixels, point }));
+                let (sent_id, sent) = self.workers.with_value(|w| w.decode_sent);
+                if id == sent_id {
+                    record_decode_latency(sent);
+                }
+            }
+            FromWorker::Recons { model, count, noisy, .. } => {
                 if let (Some(d), Some(signal)) = (data, self.recons.get(model)) {
                     signal.set(Some((Arc::new(d.to_vec()), count)));
+                    self.denoise[model].set(noisy);
                 }
             }
             FromWorker::Started { dataset, nets, steps, loaded } => {
@@ -528,6 +653,11 @@ impl AppState {
             self.latents[i].set((Arc::new(Vec::new()), 0));
             self.recons[i].set(None);
             self.manifold[i].set(None);
+            self.errors[i].set(None);
+            self.worst[i].set(None);
+            self.upload_points[i].set(Arc::new(Vec::new()));
+            self.denoise[i].set(None);
+            self.info[i].set(MapInfo::default());
         }
         self.decoded.set(None);
         self.samples.set(None);
@@ -541,15 +671,32 @@ impl AppState {
         self.post(Slot::Trainer, &self.setup(Slot::Trainer), None);
     }
 
-    /// Asks the view worker to decode latent point `z` (a newer request replaces a pending one).
-    /// With `index`, the point is test image `index` (its original and reconstruction come back too).
-    pub fn decode(&self, z: [f32; 2], index: Option<usize>) {
+    /// Asks the view worker to decode map point `z` of map `model` (a newer request replaces a
+    /// pending one). The other map decodes the same point when both are 2-D latent spaces of the
+    /// same data (AE and VAE); otherwise it decodes test point `near`'s place on it, if any. With
+    /// `index`, the point is test image `index` (its original and reconstructions come back too).
+    pub fn decode(&self, model: usize, z: [f32; 2], index: Option<usize>, near: Option<usize>) {
         let mut id = 0;
         self.workers.update_value(|w| {
             w.next_decode += 1;
             id = w.next_decode;
+            w.decode_sent = (id, crate::js::now());
         });
-        self.post(Slot::View, &ToWorker::Decode { id, z: z.to_vec(), index }, None);
+        let same_space = self.compare.get_untracked() && self.info.iter().all(|i| i.get_untracked().dim <= 2);
+        let zs = (0..if self.two_maps_untracked() { 2 } else { 1 })
+            .map(|m| {
+                if m == model || same_space {
+                    return Some(z);
+                }
+                let i = near?;
+                self.latents[m].with_untracked(|(p, _)| Some([*p.get(2 * i)?, *p.get(2 * i + 1)?]))
+            })
+            .collect();
+        self.post(Slot::View, &ToWorker::Decode { id, zs, index }, None);
+    }
+
+    fn two_maps_untracked(&self) -> bool {
+        untrack(|| self.two_maps())
     }
 
     /// Starts the current model untrained (instead of pretrained).
@@ -645,7 +792,10 @@ impl AppState {
         self.replay.set(None);
         self.dataset.set(dataset);
         self.compare.set(nets.len() > 1);
+        self.pca_mode.set(false);
         self.kind.set(net.kind);
+        self.arch.set(net.arch);
+        self.latent.set(net.latent);
         match PRESETS.iter().position(|(_, h)| *h == net.hidden.as_slice()) {
             Some(i) => {
                 self.preset.set(i);
@@ -736,6 +886,7 @@ fn message_name(msg: &FromWorker) -> &'static str {
         FromWorker::Progress { .. } => "Progress",
         FromWorker::Weights { .. } => "Weights",
         FromWorker::Latents { .. } => "Latents",
+        FromWorker::Worst { .. } => "Worst",
         FromWorker::Decoded { .. } => "Decoded",
         FromWorker::Recons { .. } => "Recons",
         FromWorker::Samples { .. } => "Samples",
@@ -765,14 +916,39 @@ fn record_slow(what: &str, ms: f64) {
     arr.unchecked_into::<js_sys::Array>().push(&js_sys::Array::of2(&what.into(), &ms.into()));
 }
 
-/// Publishes a map's data read-only as `window.lsxMap = {step, points, labels}` (model 0) and
-/// `window.lsxMap1` (model 1) for tests and the bench.
-fn expose_map(model: usize, step: u64, points: &Float32Array, labels: &[u8]) {
+/// Records the time from a decode request to the next animation frame after its image arrived (the
+/// decode panel is painted by then) in `window.lsxDecodeMs`, for the bench.
+fn record_decode_latency(sent: f64) {
+    let Some(w) = web_sys::window() else { return };
+    let frame = Closure::once_into_js(move || {
+        let Some(w) = web_sys::window() else { return };
+        let key = wasm_bindgen::JsValue::from_str("lsxDecodeMs");
+        let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
+            let a = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&w, &key, &a);
+            a.into()
+        });
+        arr.unchecked_into::<js_sys::Array>().push(&(crate::js::now() - sent).into());
+    });
+    let _ = w.request_animation_frame(frame.unchecked_ref());
+}
+
+/// Publishes a map's data read-only as `window.lsxMap = {step, points, labels, errors, uploads}`
+/// (model 0) and `window.lsxMap1` (model 1) for tests and the bench.
+fn expose_map(
+    model: usize,
+    step: u64,
+    points: &Float32Array,
+    labels: &[u8],
+    (errors, uploads): (&[f32], &[f32]),
+) {
     let Some(w) = web_sys::window() else { return };
     let obj = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&obj, &"step".into(), &(step as f64).into());
     let _ = js_sys::Reflect::set(&obj, &"points".into(), points);
     let _ = js_sys::Reflect::set(&obj, &"labels".into(), &js_sys::Uint8Array::from(labels));
+    let _ = js_sys::Reflect::set(&obj, &"errors".into(), &Float32Array::from(errors));
+    let _ = js_sys::Reflect::set(&obj, &"uploads".into(), &Float32Array::from(uploads));
     let key = if model == 0 { "lsxMap".to_string() } else { format!("lsxMap{model}") };
     let _ = js_sys::Reflect::set(&w, &key.into(), &obj);
 }

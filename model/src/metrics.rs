@@ -57,6 +57,16 @@ pub async fn decode(net: &Net, points: &[f32], device: &Device) -> Vec<f32> {
     to_vec(net.decode(z)).await
 }
 
+/// Reconstructions (`[k * 784]`, in 0..1) of images given as pixels (`[k * 784]`).
+pub async fn reconstruct(net: &Net, images: &[f32], device: &Device) -> Vec<f32> {
+    let k = images.len() / PIXELS;
+    if k == 0 {
+        return Vec::new();
+    }
+    let x = Tensor::<2>::from_data(TensorData::new(images[..k * PIXELS].to_vec(), [k, PIXELS]), device);
+    to_vec(net.reconstruct(x)).await
+}
+
 /// Mean squared error between two equally long pixel buffers, per pixel.
 pub fn mse(a: &[f32], b: &[f32]) -> f32 {
     let n = a.len().min(b.len()).max(1);
@@ -174,6 +184,21 @@ pub fn share_below(values: &[f32], threshold: f32) -> f32 {
     values.iter().filter(|&&v| v <= threshold).count() as f32 / values.len().max(1) as f32
 }
 
+/// Sparsity of codes: the mean |z| and the share of code units with |z| < `eps`.
+pub fn code_sparsity(codes: &[f32], eps: f32) -> (f32, f32) {
+    let n = codes.len().max(1) as f32;
+    let mean = codes.iter().map(|z| z.abs()).sum::<f32>() / n;
+    (mean, codes.iter().filter(|z| z.abs() < eps).count() as f32 / n)
+}
+
+/// Indices of the `k` largest finite `values`, largest first (the worst reconstructions).
+pub fn largest(values: &[f32], k: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).filter(|&i| values[i].is_finite()).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+    order.truncate(k);
+    order
+}
+
 /// The `q`-quantile (0..1) of `values` (nearest rank); NaN when empty.
 pub fn quantile(values: &[f32], q: f32) -> f32 {
     let mut v: Vec<f32> = values.iter().copied().filter(|x| x.is_finite()).collect();
@@ -226,6 +251,12 @@ pub fn interpolate(a: &[f32], b: &[f32], steps: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sparsity_and_largest() {
+        assert_eq!(code_sparsity(&[0.0, 0.05, -2.0, 2.0], 0.1), (4.05 / 4.0, 0.5));
+        assert_eq!(largest(&[0.1, f32::NAN, 0.5, 0.3, 0.9], 3), vec![4, 2, 3]);
+    }
 
     #[test]
     fn knn_sees_separated_clusters() {

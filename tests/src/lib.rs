@@ -109,6 +109,15 @@ fn mime(path: &Path) -> &'static str {
 
 impl Server {
     pub fn start() -> Result<Self> {
+        Self::serve(false)
+    }
+
+    /// Serves with cross-origin isolation headers (COOP/COEP), which let pages use wasm threads.
+    pub fn start_isolated() -> Result<Self> {
+        Self::serve(true)
+    }
+
+    fn serve(isolated: bool) -> Result<Self> {
         let dist = root().join("dist");
         if !dist.join("index.html").exists() {
             return Err(
@@ -130,7 +139,16 @@ impl Server {
                     (false, Ok(bytes)) => {
                         let header = tiny_http::Header::from_bytes("Content-Type", mime(&path))
                             .expect("static header");
-                        tiny_http::Response::from_data(bytes).with_header(header)
+                        let mut resp = tiny_http::Response::from_data(bytes).with_header(header);
+                        if isolated {
+                            for (k, v) in [
+                                ("Cross-Origin-Opener-Policy", "same-origin"),
+                                ("Cross-Origin-Embedder-Policy", "require-corp"),
+                            ] {
+                                resp.add_header(tiny_http::Header::from_bytes(k, v).expect("static header"));
+                            }
+                        }
+                        resp
                     }
                     _ => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
                 };
@@ -207,6 +225,12 @@ impl Browser {
         let browser = Self { driver, client };
         browser.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": INIT_SCRIPT})).await?;
         Ok(browser)
+    }
+
+    /// The version of the Chromium the tests drive (`chromium --version`).
+    pub fn version() -> Option<String> {
+        let out = Command::new("/usr/bin/chromium").arg("--version").output().ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     async fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value> {
@@ -355,6 +379,13 @@ impl<'a> Page<'a> {
     pub async fn upload(&self, id: &str, path: &Path) -> Result<()> {
         let input = self.browser.client.find(Locator::Css(&Self::sel(id))).await?;
         input.send_keys(&std::fs::canonicalize(path)?.display().to_string()).await?;
+        Ok(())
+    }
+
+    /// Chooses several files (absolute paths, one per line) in a `multiple` file input.
+    pub async fn upload_many(&self, id: &str, paths: &str) -> Result<()> {
+        let input = self.browser.client.find(Locator::Css(&Self::sel(id))).await?;
+        input.send_keys(paths).await?;
         Ok(())
     }
 

@@ -1,27 +1,9 @@
-//! Controls: dataset, model, train / pause, single step, reset, and the upload of IDX files.
+//! Controls: dataset, model, network and latent size, hyperparameters, train / pause, single step, reset.
 
 use leptos::prelude::*;
-use model::{Dataset, DatasetName, Kind};
-use wasm_bindgen_futures::JsFuture;
+use model::{Arch, DatasetName, Kind};
 
 use crate::state::{AppState, PRESETS};
-
-/// Reads the chosen files and validates them as IDX images (+ labels) with the model crate's parser.
-async fn check_upload(files: web_sys::FileList) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    for i in 0..files.length() {
-        let Some(file) = files.item(i) else { continue };
-        let buf = JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|_| format!("could not read {}", file.name()))?;
-        bytes.push((file.name(), js_sys::Uint8Array::new(&buf).to_vec()));
-    }
-    let (images, labels): (Vec<_>, Vec<_>) = bytes.iter().partition(|(name, _)| !name.contains("label"));
-    let (name, img) = images.first().ok_or("choose an IDX images file (and optionally its labels)")?;
-    let data = Dataset::from_idx(img, labels.first().map(|(_, l)| l.as_slice()))
-        .map_err(|e| format!("{name}: {e}"))?;
-    Ok(format!("{name}: {} valid 28×28 images", data.len()))
-}
 
 /// The control bar.
 #[component]
@@ -36,6 +18,7 @@ pub fn ControlsPanel() -> impl IntoView {
     let on_model = move |ev| {
         let v = event_target_value(&ev);
         state.compare.set(v == "compare");
+        state.pca_mode.set(v == "pca");
         state.kind.set(if v == "vae" { Kind::Vae } else { Kind::Ae });
         state.restart();
     };
@@ -52,17 +35,20 @@ pub fn ControlsPanel() -> impl IntoView {
         state.manifold_on.set(event_target_checked(&ev));
         state.request_manifold();
     };
-    let on_upload = move |ev: web_sys::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(files) = input.files() else { return };
-        leptos::task::spawn_local(async move {
-            state.status.set(match check_upload(files).await {
-                Ok(msg) => msg,
-                Err(msg) => format!("Upload rejected: {msg}. Nothing was changed."),
-            });
-        });
-    };
     let ready = move || !state.backend.get().is_empty();
+    let on_arch = move |ev| {
+        state.arch.set(if event_target_value(&ev) == "conv" { Arch::Conv } else { Arch::Mlp });
+        state.restart();
+    };
+    let on_latent = move |ev| match event_target_value(&ev).parse::<usize>() {
+        Ok(v) if (2..=32).contains(&v) => {
+            state.latent.set(v);
+            state.restart();
+        }
+        _ => {
+            state.status.set("The latent size is a whole number from 2 to 32; kept the previous one.".into())
+        }
+    };
     let on_preset = move |ev| {
         state.preset.set(event_target_value(&ev).parse().unwrap_or(0));
         state.custom_hidden.set(None);
@@ -96,6 +82,8 @@ pub fn ControlsPanel() -> impl IntoView {
     let model_value = move || {
         if state.compare.get() {
             "compare"
+        } else if state.pca_mode.get() {
+            "pca"
         } else if state.kind.get() == Kind::Vae {
             "vae"
         } else {
@@ -116,7 +104,19 @@ pub fn ControlsPanel() -> impl IntoView {
                     <option value="ae">"Autoencoder (AE)"</option>
                     <option value="vae">"Variational AE (VAE)"</option>
                     <option value="compare">"AE and VAE side by side"</option>
+                    <option value="pca">"AE beside PCA of the pixels"</option>
                 </select>
+            </label>
+            <label title="Fully connected layers, or strided convolutions down and transposed convolutions up">"Network "
+                <select data-testid="arch-select" on:change=on_arch
+                    prop:value=move || if state.arch.get() == Arch::Conv { "conv" } else { "mlp" }>
+                    <option value="mlp">"MLP"</option>
+                    <option value="conv">"Convolutional"</option>
+                </select>
+            </label>
+            <label title="Size of the code. Above 2 the map shows the codes' first two principal components">"Latent "
+                <input data-testid="latent-input" type="number" min="2" max="32" step="1" size="3"
+                    prop:value=move || state.latent.get().to_string() on:change=on_latent />
             </label>
             <label>"Layers "
                 <select data-testid="preset-select" on:change=on_preset prop:value=move || state.preset.get().to_string()>
@@ -162,9 +162,6 @@ pub fn ControlsPanel() -> impl IntoView {
             <button data-testid="step-button" disabled=move || !ready() || state.running.get()
                 on:click=move |_| state.single_step()>"Step"</button>
             <button data-testid="reset-button" disabled=move || !ready() on:click=move |_| state.restart()>"Reset"</button>
-            <label class="upload">"Your IDX files "
-                <input data-testid="file-input" type="file" multiple on:change=on_upload />
-            </label>
         </section>
     }
 }

@@ -64,10 +64,14 @@ pub fn DecodePanel() -> impl IntoView {
         move || state.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref().map(|p| (p.index, p.label))));
     let names = move || state.dataset.get().class_names();
     let coords = move || {
-        state.decoded.with(|d| d.as_ref().map_or(String::new(), |d| format!("{:.3}, {:.3}", d.z[0], d.z[1])))
+        state.decoded.with(|d| {
+            d.as_ref().map_or(String::new(), |d| {
+                d.zs.iter().flatten().next().map_or(String::new(), |z| format!("{:.3}, {:.3}", z[0], z[1]))
+            })
+        })
     };
-    let shown = move |i: usize| move || if i < state.kinds().len() { "block" } else { "none" };
-    let name = move |i: usize| move || state.kinds().get(i).map_or("", |&k| model_name(k));
+    let shown = move |i: usize| move || if i < state.names().len() { "block" } else { "none" };
+    let name = move |i: usize| move || state.names().get(i).copied().unwrap_or("");
     let id = |base: &str, i: usize| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
     view! {
         <section class="panel decode" aria-label="Decoded image">

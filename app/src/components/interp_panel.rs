@@ -4,7 +4,6 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::decode_panel::model_name;
 use super::paint_grid;
 use crate::state::AppState;
 
@@ -24,7 +23,7 @@ fn Strip(model: usize) -> impl IntoView {
             }
         });
     });
-    let name = move || state.kinds().get(model).map_or("", |&k| model_name(k));
+    let name = move || state.names().get(model).copied().unwrap_or("");
     view! {
         <figure style:display=move || if present() { "block" } else { "none" }>
             <figcaption>{name}</figcaption>

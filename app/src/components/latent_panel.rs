@@ -11,7 +11,8 @@ use web_sys::{ImageData, MouseEvent, WheelEvent};
 
 use super::{context2d, dpr};
 use crate::plot::{
-    LatentView, css_colour, nearest_point, paint_manifold, rasterize, rasterize_onto, ticks, visible_region,
+    HEAT, LatentView, PALETTE, Palette, by_error, css_colour, nearest_point, paint_manifold, rasterize,
+    rasterize_onto, ticks, visible_region,
 };
 use crate::protocol::End;
 use crate::state::{AppState, Manifold};
@@ -59,12 +60,14 @@ struct Overlay {
     path: Option<([f32; 4], usize)>,
     /// Interpolation ends picked so far (latent points of this model).
     picked: Vec<[f32; 2]>,
+    /// Uploaded images' map positions (`[u * 2]`).
+    uploads: Vec<f32>,
 }
 
 fn draw(
     canvas: &web_sys::HtmlCanvasElement,
     view: &LatentView,
-    (points, labels): (&[f32], &[u8]),
+    (points, labels, palette): (&[f32], &[u8], &Palette),
     manifold: Option<&Manifold>,
     overlay: &Overlay,
     (model, ratio): (usize, f32),
@@ -75,10 +78,10 @@ fn draw(
     let buf = match manifold {
         Some(m) => {
             let mut buf = paint_manifold(view, m.region, m.tiles, &m.images);
-            rasterize_onto(&mut buf, points, labels, view, (2.0 * ratio).round() as usize);
+            rasterize_onto(&mut buf, points, labels, view, (2.0 * ratio).round() as usize, palette);
             buf
         }
-        None => rasterize(points, labels, view, size),
+        None => rasterize(points, labels, view, size, palette),
     };
     if let Ok(img) =
         ImageData::new_with_u8_clamped_array_and_sh(Clamped(&buf), view.width as u32, view.height as u32)
@@ -145,6 +148,21 @@ fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &
             ctx.fill();
         }
     }
+    ctx.set_stroke_style_str("#000");
+    ctx.set_fill_style_str("#ff00aa");
+    ctx.set_line_width(ratio);
+    for p in o.uploads.chunks_exact(2) {
+        let [x, y] = at([p[0], p[1]]);
+        let r = 5.0 * ratio;
+        ctx.begin_path();
+        ctx.move_to(x, y - r);
+        ctx.line_to(x + r, y);
+        ctx.line_to(x, y + r);
+        ctx.line_to(x - r, y);
+        ctx.close_path();
+        ctx.fill();
+        ctx.stroke();
+    }
     for &p in &o.picked {
         let [x, y] = at(p);
         ctx.set_stroke_style_str("#c00");
@@ -170,7 +188,7 @@ fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &
 /// The live map of model `model` as a PNG data URL, rendered at `ratio` device pixels per CSS pixel
 /// (points, axes and manifold; no cursor), at the current view.
 pub(crate) fn map_png(state: &AppState, model: usize, ratio: f32) -> Option<String> {
-    let css = if state.compare.get_untracked() { SIZE_COMPARE } else { SIZE } as f32;
+    let css = if untrack(|| state.two_maps()) { SIZE_COMPARE } else { SIZE } as f32;
     let px = css * ratio;
     let (points, _) = state.latents[model].get_untracked();
     let view = match state.views[model].get_untracked() {
@@ -183,12 +201,67 @@ pub(crate) fn map_png(state: &AppState, model: usize, ratio: f32) -> Option<Stri
     canvas.set_height(px as u32);
     let manifold = state.manifold[model].get_untracked();
     let labels = state.labels.get_untracked();
-    draw(&canvas, &view, (&points, &labels), manifold.as_ref(), &Overlay::default(), (usize::MAX, ratio));
+    let (points, labels, palette) = coloured(state, model, points, labels);
+    draw(
+        &canvas,
+        &view,
+        (&points, &labels, palette),
+        manifold.as_ref(),
+        &Overlay::default(),
+        (usize::MAX, ratio),
+    );
     canvas.to_data_url_with_type("image/png").ok()
 }
 
+/// The points as drawn: by label, or (when colouring by error) ordered by error with error deciles
+/// as colours.
+fn coloured(
+    state: &AppState,
+    model: usize,
+    points: std::sync::Arc<Vec<f32>>,
+    labels: std::sync::Arc<Vec<u8>>,
+) -> (std::sync::Arc<Vec<f32>>, std::sync::Arc<Vec<u8>>, &'static Palette) {
+    match state.errors[model].get_untracked() {
+        Some(errors) if errors.len() * 2 == points.len() => {
+            let (p, bins, _) = by_error(&points, &errors);
+            (std::sync::Arc::new(p), std::sync::Arc::new(bins), &HEAT)
+        }
+        _ => (points, labels, &PALETTE),
+    }
+}
+
+/// What the view measured on the map: k-NN accuracy, the projection, and the code's sparsity.
+fn info_text(info: crate::protocol::MapInfo, pca: bool) -> String {
+    if info.dim == 0 {
+        return String::new();
+    }
+    let mut t =
+        format!("k-NN(5) accuracy of these 2-D positions: {:.3} (first 1,000 test points).", info.knn);
+    if let Some(share) = info.plane_share {
+        t += &format!(
+            " Projection: the {}-D codes on their first two principal components ({:.0} % of their variance), \
+             refitted at every map update; a click decodes the plane's point plus, in the other {} directions, \
+             the average of the codes placed nearest to it.",
+            info.dim,
+            100.0 * share,
+            info.dim - 2
+        );
+    }
+    if !pca {
+        t += &format!(
+            " Code: mean |z| {:.3}, {:.0} % of code values near zero (|z| < 0.1).",
+            info.mean_abs,
+            100.0 * info.near_zero
+        );
+    }
+    t
+}
+
 /// What to look for in each map, in the lecture's terms.
-fn caption(kind: model::Kind, compare: bool) -> &'static str {
+fn caption(kind: Option<model::Kind>, compare: bool) -> &'static str {
+    let Some(kind) = kind else {
+        return "PCA of the pixels: each test image projected on the directions of largest pixel variance,                 the best a linear map can do. Compare how well the classes separate (k-NN) and the                 reconstructions with the same number of components below.";
+    };
     match (kind, compare) {
         (model::Kind::Ae, true) => {
             "Autoencoder: each image gets one point, placed wherever reconstruction is easiest. Nothing \
@@ -228,7 +301,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         }),
         None => live.get(),
     });
-    let css = move || if state.compare.get() { SIZE_COMPARE } else { SIZE };
+    let css = move || if state.two_maps() { SIZE_COMPARE } else { SIZE };
     let current_view = move || {
         let (px, r) = ((css() * dpr()) as f32, dpr() as f32);
         match user_view.get() {
@@ -256,7 +329,8 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
             }
         }
         let mut overlay = Overlay {
-            cross: state.decoded.with(|d| d.as_ref().map(|d| [d.z[0], d.z[1]])),
+            cross: state.decoded.with(|d| d.as_ref().and_then(|d| d.zs.get(model).copied().flatten())),
+            uploads: state.upload_points[model].with(|u| u.to_vec()),
             ..Overlay::default()
         };
         state.samples.with(|s| {
@@ -275,11 +349,10 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                 .collect()
             })
         });
-        state.manifold[model].with(|m| {
-            points.with(|(p, _)| {
-                state.labels.with(|l| draw(&c, &view, (p, l), m.as_ref(), &overlay, (model, dpr() as f32)))
-            })
-        });
+        state.errors[model].track();
+        let (p, l, palette) = coloured(&state, model, points.get().0, state.labels.get());
+        state.manifold[model]
+            .with(|m| draw(&c, &view, (&p, &l, palette), m.as_ref(), &overlay, (model, dpr() as f32)));
     });
     let to_canvas =
         move |ev: &MouseEvent| [ev.offset_x() as f32 * dpr() as f32, ev.offset_y() as f32 * dpr() as f32];
@@ -297,7 +370,11 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                     drag.set_value(Some((p[0], p[1], true)));
                 }
             }
-            _ => state.decode(current_view().latent_from_screen(p), None),
+            _ => {
+                let view = current_view();
+                let near = points.with(|(pts, _)| nearest_point(pts, &view, p, 6.0 * dpr() as f32));
+                state.decode(model, view.latent_from_screen(p), None, near);
+            }
         }
     };
     let on_up = move |ev: MouseEvent| {
@@ -313,8 +390,8 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                 state.pick(hit.map_or(End::At(view.latent_from_screen(at)), |(i, _)| End::Point(i)));
             }
             match hit {
-                Some((i, z)) => state.decode(z, Some(i)),
-                None => state.decode(view.latent_from_screen(at), None),
+                Some((i, z)) => state.decode(model, z, Some(i), Some(i)),
+                None => state.decode(model, view.latent_from_screen(at), None, None),
             }
         }
     };
@@ -324,28 +401,52 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         set_view(current_view().zoom(factor, to_canvas(&ev)));
     };
     let names = move || state.dataset.get().class_names();
-    let kind = move || state.kinds().get(model).copied().unwrap_or(model::Kind::Ae);
+    let kind = move || state.kinds().get(model).copied();
     let title = move || match kind() {
-        model::Kind::Ae => "Autoencoder latent space",
-        model::Kind::Vae => "VAE latent space (μ)",
+        Some(model::Kind::Ae) => "Autoencoder latent space",
+        Some(model::Kind::Vae) => "VAE latent space (μ)",
+        None => "PCA of the pixels",
+    };
+    let legend = move || -> Vec<(String, String)> {
+        match state.errors[model].get() {
+            Some(errors) => {
+                let (_, _, edges) = state.latents[model].with(|(p, _)| by_error(p, &errors));
+                edges
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (crate::plot::css_rgb(HEAT[i]), format!("≤ {e:.4}")))
+                    .collect()
+            }
+            None => names()
+                .into_iter()
+                .enumerate()
+                .map(|(i, name)| (css_colour(i as u8), name.to_string()))
+                .collect(),
+        }
     };
     let testid = if model == 0 { "latent-plot".to_string() } else { format!("latent-plot-{model}") };
     view! {
         <section class="panel latent" aria-label="Latent map">
             <h2>{title} " " <small>{move || match state.replay.get() {
                 Some(_) => format!("replay: step {}", points.with(|p| p.1)),
-                None => format!("{} test points", state.labels.with(|l| l.len())),
+                None => {
+                    let ups = state.upload_points[model].with(|u| u.len() / 2);
+                    let by = if state.errors[model].with(Option::is_some) { " · by error" } else { "" };
+                    let up = if ups > 0 { format!(" + {ups} of yours (◆)") } else { String::new() };
+                    format!("{} test points{up}{by}", state.labels.with(|l| l.len()))
+                }
             }}</small></h2>
             <canvas data-testid=testid node_ref=canvas
                 style=move || format!("width:{0}px;height:{0}px", css())
                 on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:wheel=on_wheel
                 on:dblclick=move |_| user_view.set(None)></canvas>
             <ul class="legend" data-testid="legend">
-                {move || names().into_iter().enumerate().map(|(i, name)| view! {
-                    <li><span class="swatch" style=format!("background:{}", css_colour(i as u8))></span>{name}</li>
+                {move || legend().into_iter().map(|(colour, name)| view! {
+                    <li><span class="swatch" style=format!("background:{colour}")></span>{name}</li>
                 }).collect_view()}
             </ul>
             <p class="caption" data-testid=format!("caption-{model}")>{move || caption(kind(), state.compare.get())}</p>
+            <p class="caption" data-testid=format!("map-info-{model}")>{move || info_text(state.info[model].get(), kind().is_none())}</p>
             <p class="hint">"Hover or click to decode · drag to pan · wheel to zoom · double-click to fit"</p>
         </section>
     }

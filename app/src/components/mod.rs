@@ -1,20 +1,24 @@
 //! One component per panel.
 
+mod anomaly_panel;
 mod controls_panel;
 mod decode_panel;
 mod interp_panel;
 mod latent_panel;
+mod lessons_panel;
 mod loss_panel;
 mod recon_panel;
 mod sample_panel;
 mod status_bar;
 mod work_panel;
 
+pub use anomaly_panel::AnomalyPanel;
 pub use controls_panel::ControlsPanel;
 pub use decode_panel::DecodePanel;
 pub(crate) use decode_panel::model_name;
 pub use interp_panel::InterpPanel;
 pub use latent_panel::LatentPanel;
+pub use lessons_panel::LessonsPanel;
 pub use loss_panel::LossPanel;
 pub use recon_panel::ReconPanel;
 pub use sample_panel::SamplePanel;

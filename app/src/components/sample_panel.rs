@@ -4,7 +4,6 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::decode_panel::model_name;
 use super::paint_grid;
 use crate::state::AppState;
 
@@ -33,7 +32,7 @@ fn SampleSetView(index: usize) -> impl IntoView {
     let key = move || set().map(|s| format!("{}-{}", s.model, s.source)).unwrap_or_default();
     let title = move || {
         let Some(s) = set() else { return String::new() };
-        let name = state.kinds().get(s.model).map_or("", |&k| model_name(k));
+        let name = state.names().get(s.model).copied().unwrap_or("");
         let from = if s.source == "prior" { "from N(0, I)" } else { "uniform in its codes' box" };
         format!("{name} · {from}")
     };

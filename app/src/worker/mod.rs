@@ -97,9 +97,11 @@ async fn run(scope: DedicatedWorkerGlobalScope, mut rx: Inbox, gpu: bool) {
     };
     post(&scope, &FromWorker::Ready { backend, detail }, None);
     // The first message decides the role; later Setups rebuild within it.
-    let Some((ToWorker::Setup { role, dataset, nets, train, init }, _)) = rx.next().await else { return };
+    let Some((ToWorker::Setup { role, dataset, nets, train, init, pixels_pca }, _)) = rx.next().await else {
+        return;
+    };
     match role {
         Role::Trainer => trainer::run(&scope, rx, device, dataset, nets, train, init).await,
-        Role::View => view::run(&scope, rx, device, dataset, nets, init).await,
+        Role::View => view::run(&scope, rx, device, dataset, nets, init, (train, pixels_pca)).await,
     }
 }

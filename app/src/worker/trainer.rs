@@ -108,7 +108,11 @@ fn progress(
 
 /// The progress report of a run that has not stepped yet (its step is the pretrained or loaded one).
 fn start_progress(r: &Run) -> FromWorker {
-    let stats = r.trainers.iter().map(|t| StepStats { step: t.steps(), ..StepStats::default() }).collect();
+    let stats = r
+        .trainers
+        .iter()
+        .map(|t| StepStats { step: t.steps(), epoch: t.epoch().0, ..StepStats::default() })
+        .collect();
     progress(r, stats, 0.0, false, Vec::new())
 }
 
@@ -215,6 +219,21 @@ pub(super) async fn run(
                         }
                         let ms_per_step = (now() - t1) / f64::from(steps.max(1));
                         post(scope, &FromWorker::BenchDone { first_ms: t1 - t0, ms_per_step }, None);
+                    }
+                }
+                ToWorker::Upload { name, images, labels, train: true } => {
+                    let parsed = Dataset::from_idx(&images, labels.as_deref().map(|l| l.as_slice()));
+                    match (parsed, run.as_mut()) {
+                        (Ok(d), Some(r)) => {
+                            let len = d.len();
+                            r.data = Rc::new(d);
+                            r.trainers.iter_mut().for_each(|t| t.set_data_len(len));
+                            let msg = format!("Training on your {len} images from {name} from now on.");
+                            post(scope, &FromWorker::Notice { msg }, None);
+                            post(scope, &start_progress(r), None);
+                        }
+                        (Err(e), _) => post(scope, &FromWorker::Error { msg: format!("{name}: {e}") }, None),
+                        (_, None) => {}
                     }
                 }
                 ToWorker::Configure { train } => {

@@ -1,16 +1,22 @@
 //! The view worker: copies of each model's weights and the test set. It serves, most urgent first:
 //! decodes under the cursor, interpolation strips, prior samples, the reconstruction grids, the decoded
 //! manifold backgrounds and, at most every [`MAP_PERIOD_MS`], a fresh encoding of the map's points.
+//! A model is a network or a PCA of the pixels (the linear baseline). Codes of more than two
+//! dimensions are shown on their own PCA plane, refitted each pass; points on it map back to codes.
 
 use futures::StreamExt;
 use js_sys::Float32Array;
-use model::metrics::{box_samples, decode, encode_all, interpolate, prior_samples, to_vec};
-use model::{Dataset, DatasetName, Device, Kind, Net, NetConfig, sampling, weights};
+use model::metrics::{
+    box_samples, code_sparsity, decode, encode_all, interpolate, knn_accuracy, largest, mse, prior_samples,
+    reconstruct, to_vec,
+};
+use model::pca::Pca;
+use model::{Dataset, DatasetName, Device, Kind, Net, NetConfig, Noise, TrainConfig, sampling, weights};
 use web_sys::DedicatedWorkerGlobalScope;
 
 use super::{Inbox, load, post, pretrained, pretrained_map};
 use crate::js::{now, sleep_ms, yield_now};
-use crate::protocol::{End, FromWorker, Init, PointInfo, SampleSet, ToWorker};
+use crate::protocol::{Denoise, End, FromWorker, Init, MapInfo, PointInfo, SampleSet, ToWorker};
 
 /// Test points encoded per view chunk (about 15 ms on one core for the reference network).
 const CHUNK: usize = 500;
@@ -26,21 +32,124 @@ pub const MAP_POINTS: usize = 10_000;
 pub const RECON_COUNT: usize = 10;
 /// Reconstructions that calibrate the sample-plausibility threshold.
 const CALIBRATION: usize = 200;
+/// Test images the pixel PCA is fitted to.
+const PCA_ROWS: usize = 3_000;
+/// Test points whose map positions are scored by k-NN (leave-one-out, k = 5).
+const KNN_POINTS: usize = 1_000;
+/// Worst reconstructions in the anomaly gallery.
+pub const WORST: usize = 12;
+/// Codes whose off-plane part is averaged when a plane point is mapped back.
+const LIFT_NEIGHBOURS: usize = 25;
+/// |z| below this counts as a silent code unit.
+const NEAR_ZERO: f32 = 0.1;
 
-/// One model's weights and what was last computed from them.
+/// What turns images into codes and back.
+enum Coder {
+    Net(Box<Net>),
+    /// PCA of the pixels: the codes are the coordinates on its components.
+    Pca(Pca),
+}
+
+/// One model and what was last computed from it.
 struct Model {
-    net: Net,
+    coder: Coder,
     step: u64,
-    /// Codes of the map's points from the last finished pass.
+    /// Codes of the map's points from the last finished pass, `[n * dim]`.
     codes: Vec<f32>,
+    /// With more than two dimensions: the PCA plane the map shows, and the codes' places on it.
+    plane: Option<Pca>,
+    flat: Vec<f32>,
     encoded: Option<u64>,
     recon: Option<u64>,
     manifold: Option<u64>,
 }
 
+impl Model {
+    fn new(coder: Coder, step: u64, codes: Vec<f32>) -> Self {
+        Self { coder, step, codes, plane: None, flat: Vec::new(), encoded: None, recon: None, manifold: None }
+    }
+
+    fn dim(&self) -> usize {
+        match &self.coder {
+            Coder::Net(n) => n.config().latent,
+            Coder::Pca(p) => p.k(),
+        }
+    }
+
+    fn net(&self) -> Option<&Net> {
+        match &self.coder {
+            Coder::Net(n) => Some(n.as_ref()),
+            Coder::Pca(_) => None,
+        }
+    }
+
+    /// Codes of test images `range`.
+    async fn encode(&self, test: &Dataset, range: std::ops::Range<usize>, device: &Device) -> Vec<f32> {
+        match &self.coder {
+            Coder::Net(n) => encode_all(n, test, range, CHUNK, device).await,
+            Coder::Pca(p) => p.project(&test.floats(range)),
+        }
+    }
+
+    /// Images of codes (`[k * dim]`), in 0..1.
+    async fn decode(&self, codes: &[f32], device: &Device) -> Vec<f32> {
+        match &self.coder {
+            Coder::Net(n) => decode(n, codes, device).await,
+            Coder::Pca(p) => p.inverse(codes).into_iter().map(|v| v.clamp(0.0, 1.0)).collect(),
+        }
+    }
+
+    /// Reconstructions of images (`[k * 784]`).
+    async fn reconstruct(&self, images: &[f32], device: &Device) -> Vec<f32> {
+        match &self.coder {
+            Coder::Net(n) => reconstruct(n, images, device).await,
+            Coder::Pca(p) => p.inverse(&p.project(images)).into_iter().map(|v| v.clamp(0.0, 1.0)).collect(),
+        }
+    }
+
+    /// Per-image reconstruction error (mean squared, per pixel) of test images `range`.
+    async fn errors(&self, test: &Dataset, range: std::ops::Range<usize>, device: &Device) -> Vec<f32> {
+        let images = test.floats(range);
+        let recon = self.reconstruct(&images, device).await;
+        images.chunks_exact(784).zip(recon.chunks_exact(784)).map(|(a, b)| mse(a, b)).collect()
+    }
+
+    /// Map (2-D) positions of codes.
+    fn flatten(&self, codes: &[f32]) -> Vec<f32> {
+        match &self.plane {
+            Some(p) => p.project(codes),
+            None => codes.to_vec(),
+        }
+    }
+
+    /// The codes at map points (`[k * 2]`): themselves in 2-D; else each plane point plus, in the
+    /// other directions, the mean of the codes whose places on the plane are nearest to it (the
+    /// codes' average off the plane there: a point among the 3s decodes like a 3, not like the mean).
+    fn lift(&self, z: &[f32]) -> Vec<f32> {
+        let Some(p) = &self.plane else { return z.to_vec() };
+        let dim = self.dim();
+        z.chunks_exact(2)
+            .flat_map(|q| {
+                let mut out = p.inverse(q);
+                let near = nearest(&self.flat, q, LIFT_NEIGHBOURS);
+                for &j in &near {
+                    let on_plane = p.inverse(&self.flat[2 * j..2 * j + 2]);
+                    for (d, o) in out.iter_mut().enumerate() {
+                        *o += (self.codes[dim * j + d] - on_plane[d]) / near.len() as f32;
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+}
+
+/// A decode request: id, a map point per model, the clicked test point.
+type DecodeRequest = (u32, Vec<Option<[f32; 2]>>, Option<usize>);
+
 #[derive(Default)]
 struct Pending {
-    decode: Option<(u32, Vec<f32>, Option<usize>)>,
+    decode: Option<DecodeRequest>,
     interp: Option<(End, End, usize)>,
     sample: Option<(usize, u64)>,
     /// The manifold request and whether it changed since it was last served.
@@ -52,10 +161,18 @@ struct View {
     test: Option<Dataset>,
     models: Vec<Option<Model>>,
     pending: Pending,
-    /// The pass in progress: model, codes so far, step of the weights.
-    pass: Option<(usize, Vec<f32>, u64)>,
+    /// The pass in progress: model, codes so far, errors so far, step of the weights.
+    pass: Option<(usize, Vec<f32>, Vec<f32>, u64)>,
     last_pass: f64,
     last_manifold: f64,
+    /// Input corruption shown in the reconstruction panel (denoising).
+    noise: Noise,
+    /// Colour by reconstruction error: errors and the worst images come with each pass.
+    errors: bool,
+    /// Uploaded images, encoded onto every map.
+    uploads: Option<Dataset>,
+    /// Show a PCA of the pixels as the last model.
+    pixels_pca: bool,
 }
 
 impl View {
@@ -106,10 +223,37 @@ async fn initial_models(
         };
         models.push(start.and_then(|(params, step)| {
             let net = weights::restore(net, &params, device).ok()?;
-            Some(Model { net, step, codes, encoded: None, recon: None, manifold: None })
+            Some(Model::new(Coder::Net(Box::new(net)), step, codes))
         }));
     }
     models
+}
+
+/// A PCA of the first test images' pixels with `k` components, as a model.
+fn pixels_pca(scope: &DedicatedWorkerGlobalScope, test: &Dataset, k: usize) -> Option<Model> {
+    let t0 = now();
+    let rows = PCA_ROWS.min(test.len());
+    match Pca::fit(&test.floats(0..rows), 784, k.clamp(1, 784)) {
+        Ok(p) => {
+            let ms = now() - t0;
+            let msg =
+                format!("PCA of the pixels fitted to {rows} test images ({k} components) in {ms:.0} ms.");
+            post(scope, &FromWorker::Notice { msg }, None);
+            Some(Model::new(Coder::Pca(p), 0, Vec::new()))
+        }
+        Err(e) => {
+            post(scope, &FromWorker::Error { msg: format!("PCA of the pixels: {e}") }, None);
+            None
+        }
+    }
+}
+
+/// Adds the pixel PCA (with as many components as the first net's latent size) when asked for.
+fn add_pixels_pca(scope: &DedicatedWorkerGlobalScope, v: &mut View, nets: &[NetConfig]) {
+    if let (true, Some(test), Some(net)) = (v.pixels_pca, v.test.as_ref(), nets.first()) {
+        let m = pixels_pca(scope, test, net.latent);
+        v.models.push(m);
+    }
 }
 
 pub(super) async fn run(
@@ -119,6 +263,7 @@ pub(super) async fn run(
     dataset: DatasetName,
     nets: Vec<NetConfig>,
     init: Init,
+    (train, pixels): (TrainConfig, bool),
 ) {
     let (test, models) =
         futures::join!(load_test(scope, dataset), initial_models(dataset, &nets, init, &device));
@@ -130,14 +275,19 @@ pub(super) async fn run(
         pass: None,
         last_pass: f64::NEG_INFINITY,
         last_manifold: f64::NEG_INFINITY,
+        noise: train.noise,
+        errors: false,
+        uploads: None,
+        pixels_pca: pixels,
     };
+    add_pixels_pca(scope, &mut v, &nets);
     publish_shipped_maps(scope, &mut v);
     let mut loaded = dataset;
     loop {
         let next = if v.busy() { rx.try_recv().ok() } else { rx.next().await };
         if let Some((msg, data)) = next {
             match msg {
-                ToWorker::Setup { dataset, nets, init, .. } => {
+                ToWorker::Setup { dataset, nets, init, train, pixels_pca, .. } => {
                     if dataset != loaded || v.test.is_none() {
                         v.test = load_test(scope, dataset).await;
                         loaded = dataset;
@@ -145,6 +295,8 @@ pub(super) async fn run(
                         send_loaded(scope, dataset, t);
                     }
                     v.models = initial_models(dataset, &nets, init, &v.device).await;
+                    (v.noise, v.pixels_pca) = (train.noise, pixels_pca);
+                    add_pixels_pca(scope, &mut v, &nets);
                     publish_shipped_maps(scope, &mut v);
                     (v.pass, v.pending.interp, v.pending.sample) = (None, None, None);
                 }
@@ -153,14 +305,37 @@ pub(super) async fn run(
                     match (weights::restore(&cfg, &params, &v.device), v.models.get_mut(model)) {
                         (Ok(net), Some(slot)) => {
                             let old = slot.take();
-                            let (codes, encoded) = old.map(|m| (m.codes, m.encoded)).unwrap_or_default();
-                            *slot = Some(Model { net, step, codes, encoded, recon: None, manifold: None });
+                            let mut m = Model::new(Coder::Net(Box::new(net)), step, Vec::new());
+                            if let Some(old) = old {
+                                (m.codes, m.encoded, m.plane, m.flat) =
+                                    (old.codes, old.encoded, old.plane, old.flat);
+                            }
+                            *slot = Some(m);
                         }
                         (Err(e), _) => post(scope, &FromWorker::Error { msg: e.to_string() }, None),
                         (_, None) => {}
                     }
                 }
-                ToWorker::Decode { id, z, index } => v.pending.decode = Some((id, z, index)),
+                ToWorker::Decode { id, zs, index } => v.pending.decode = Some((id, zs, index)),
+                ToWorker::Configure { train } => {
+                    v.noise = train.noise;
+                    v.models.iter_mut().flatten().for_each(|m| m.recon = None);
+                }
+                ToWorker::Errors { on } => {
+                    v.errors = on;
+                    v.models.iter_mut().flatten().for_each(|m| m.encoded = None);
+                    v.pass = None;
+                }
+                ToWorker::Upload { name, images, labels, .. } => {
+                    match Dataset::from_idx(&images, labels.as_deref().map(|l| l.as_slice())) {
+                        Ok(d) => {
+                            v.uploads = Some(d);
+                            v.models.iter_mut().flatten().for_each(|m| m.encoded = None);
+                            v.pass = None;
+                        }
+                        Err(e) => post(scope, &FromWorker::Error { msg: format!("{name}: {e}") }, None),
+                    }
+                }
                 ToWorker::Interpolate { a, b, steps } => v.pending.interp = Some((a, b, steps)),
                 ToWorker::Sample { n, seed } => v.pending.sample = Some((n, seed)),
                 ToWorker::Manifold { regions, tiles } => {
@@ -192,11 +367,16 @@ fn publish_shipped_maps(scope: &DedicatedWorkerGlobalScope, v: &mut View) {
     let n = v.test.as_ref().map_or(0, |t| MAP_POINTS.min(t.len()));
     for (i, m) in v.models.iter_mut().enumerate() {
         let Some(m) = m else { continue };
-        let dim = m.net.config().latent;
-        if n > 0 && m.codes.len() == n * dim {
-            m.encoded = Some(m.step);
+        let dim = m.dim();
+        if n > 0 && dim == 2 && m.codes.len() == n * dim {
+            // Drawn at once; the first pass (due now) measures it and adds errors and uploads.
             let arr = Float32Array::from(m.codes.as_slice());
-            post(scope, &FromWorker::Latents { model: i, step: m.step, dim }, Some(&arr));
+            let info = MapInfo::default(); // measured by the first pass
+            post(
+                scope,
+                &FromWorker::Latents { model: i, step: m.step, info, errors: false, uploads: 0 },
+                Some(&arr),
+            );
         } else {
             m.codes.clear();
         }
@@ -207,28 +387,33 @@ fn publish_shipped_maps(scope: &DedicatedWorkerGlobalScope, v: &mut View) {
 async fn work(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
     let Some(test) = v.test.as_ref() else { return false };
     let device = v.device.clone();
-    if let Some((id, z, index)) = v.pending.decode.take() {
+    if let Some((id, zs, index)) = v.pending.decode.take() {
         let mut pixels = Vec::new();
-        for (_, m) in v.ready() {
-            pixels.push(decode(&m.net, &z, &device).await);
+        for (i, m) in v.ready() {
+            pixels.push(match zs.get(i).copied().flatten() {
+                Some(z) => m.decode(&m.lift(&z), &device).await,
+                None => Vec::new(),
+            });
         }
         let mut point = None;
         if let Some(i) = index.filter(|&i| i < test.len()) {
+            let original = test.floats([i]);
             let mut recons = Vec::new();
             for (_, m) in v.ready() {
-                recons.push(to_vec(m.net.reconstruct(test.batch(&[i], &device))).await);
+                recons.push(m.reconstruct(&original, &device).await);
             }
-            point = Some(PointInfo { index: i, label: test.labels()[i], original: test.floats([i]), recons });
+            point = Some(PointInfo { index: i, label: test.labels()[i], original, recons });
         }
-        post(scope, &FromWorker::Decoded { id, z, pixels, point }, None);
+        post(scope, &FromWorker::Decoded { id, zs, pixels, point }, None);
         return true;
     }
     if let Some((a, b, steps)) = v.pending.interp.take() {
         let (mut paths, mut images) = (Vec::new(), Vec::new());
         for (_, m) in v.ready() {
             let (za, zb) = (end_code(m, test, &a, &device).await, end_code(m, test, &b, &device).await);
-            images.extend(decode(&m.net, &interpolate(&za, &zb, steps), &device).await);
-            paths.push([za[0], za[1], zb[0], zb[1]]);
+            images.extend(m.decode(&interpolate(&za, &zb, steps), &device).await);
+            let (fa, fb) = (m.flatten(&za), m.flatten(&zb));
+            paths.push([fa[0], fa[1], fb[0], fb[1]]);
         }
         let arr = Float32Array::from(images.as_slice());
         post(scope, &FromWorker::Interpolated { paths, steps }, Some(&arr));
@@ -236,18 +421,19 @@ async fn work(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
     }
     if let Some((n, seed)) = v.pending.sample.take() {
         let reference = 0..MAP_POINTS.min(test.len());
-        let prior = prior_samples(n, 2, seed);
         let (mut sets, mut images) = (Vec::new(), Vec::new());
         for (model, m) in v.ready() {
-            let t = sampling::threshold(&m.net, test, 0..CALIBRATION, reference.clone(), &device).await;
-            let mut sources = vec![("prior", prior.clone())];
-            if m.net.config().kind == Kind::Ae && !m.codes.is_empty() {
-                sources.push(("box", box_samples(&m.codes, 2, n, seed ^ 0x9e37)));
+            let Some(net) = m.net() else { continue };
+            let dim = m.dim();
+            let t = sampling::threshold(net, test, 0..CALIBRATION, reference.clone(), &device).await;
+            let mut sources = vec![("prior", prior_samples(n, dim, seed))];
+            if net.config().kind == Kind::Ae && !m.codes.is_empty() {
+                sources.push(("box", box_samples(&m.codes, dim, n, seed ^ 0x9e37)));
             }
-            for (source, points) in sources {
-                let c = sampling::measure(&m.net, &points, test, reference.clone(), t, &device).await;
+            for (source, codes) in sources {
+                let c = sampling::measure(net, &codes, test, reference.clone(), t, &device).await;
                 images.extend(c.images);
-                let source = source.to_string();
+                let (source, points) = (source.to_string(), m.flatten(&codes));
                 sets.push(SampleSet { model, source, points, share: c.share, threshold: c.threshold });
             }
         }
@@ -261,10 +447,23 @@ async fn work(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
     {
         m.recon = Some(m.step);
         let idx = recon_indices(test);
-        let mut both = test.floats(idx.iter().copied());
-        both.extend(to_vec(m.net.reconstruct(test.batch(&idx, &device))).await);
-        let arr = Float32Array::from(both.as_slice());
-        post(scope, &FromWorker::Recons { model: i, step: m.step, count: idx.len() }, Some(&arr));
+        let clean = test.floats(idx.iter().copied());
+        let mut all = clean.clone();
+        let noisy = match v.noise {
+            Noise::None => None,
+            noise => Some(to_vec(noise.apply(test.batch(&idx, &device))).await),
+        };
+        let input = noisy.as_ref().unwrap_or(&clean);
+        let output = m.reconstruct(input, &device).await;
+        let measured = noisy.map(|x| {
+            let d = Denoise { noisy_mse: mse(&x, &clean), output_mse: mse(&output, &clean) };
+            all.extend(x);
+            d
+        });
+        all.extend(output);
+        let arr = Float32Array::from(all.as_slice());
+        let msg = FromWorker::Recons { model: i, step: m.step, count: idx.len(), noisy: measured };
+        post(scope, &msg, Some(&arr));
         return true;
     }
     if v.manifold_due()
@@ -275,7 +474,7 @@ async fn work(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
         for (i, slot) in v.models.iter_mut().enumerate() {
             let (Some(m), Some(&region)) = (slot.as_mut(), regions.get(i)) else { continue };
             m.manifold = Some(m.step);
-            let images = decode(&m.net, &grid(region, *tiles), &device).await;
+            let images = m.decode(&m.lift(&grid(region, *tiles)), &device).await;
             let arr = Float32Array::from(images.as_slice());
             let msg = FromWorker::Manifold { model: i, region, tiles: *tiles, step: m.step };
             post(scope, &msg, Some(&arr));
@@ -287,7 +486,9 @@ async fn work(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
 
 /// The next chunk of a map pass (starting one when a model has new weights and the period is over).
 async fn encode_chunk(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
-    let View { test: Some(test), models, pass, last_pass, device, .. } = v else { return false };
+    let View { test: Some(test), models, pass, last_pass, device, errors, uploads, .. } = v else {
+        return false;
+    };
     if pass.is_none() {
         // The map refreshes at most every MAP_PERIOD_MS: on two cores a view worker that never rests
         // starves the page's main thread (measured: 100+ ms tasks) while the trainer runs.
@@ -301,33 +502,103 @@ async fn encode_chunk(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool 
             return false;
         }
         *last_pass = now();
-        *pass = Some((i, Vec::new(), m.step));
+        *pass = Some((i, Vec::new(), Vec::new(), m.step));
     }
-    let Some((i, codes, step)) = pass.as_mut() else { return false };
+    let Some((i, codes, errs, step)) = pass.as_mut() else { return false };
     let Some(m) = models.get_mut(*i).and_then(|m| m.as_mut()) else {
         *pass = None;
         return true;
     };
     let n = MAP_POINTS.min(test.len());
-    let done = codes.len() / m.net.config().latent;
+    let done = codes.len() / m.dim().max(1);
     let end = (done + CHUNK).min(n);
-    codes.extend(encode_all(&m.net, test, done..end, CHUNK, device).await);
+    codes.extend(m.encode(test, done..end, device).await);
+    if *errors {
+        errs.extend(m.errors(test, done..end, device).await);
+    }
     if end >= n {
-        let arr = Float32Array::from(codes.as_slice());
-        post(scope, &FromWorker::Latents { model: *i, step: *step, dim: m.net.config().latent }, Some(&arr));
-        m.encoded = Some(*step);
-        m.codes = std::mem::take(codes);
+        let (i, codes, errs, step) = (*i, std::mem::take(codes), std::mem::take(errs), *step);
         *pass = None;
+        finish_pass(scope, m, i, (codes, errs, step), test, uploads.as_ref(), device).await;
     }
     true
 }
 
+/// Publishes a finished pass: the map positions (on a refitted plane above two dimensions), what was
+/// measured on them, the errors and worst images, and the uploaded images' positions.
+async fn finish_pass(
+    scope: &DedicatedWorkerGlobalScope,
+    m: &mut Model,
+    i: usize,
+    (codes, errs, step): (Vec<f32>, Vec<f32>, u64),
+    test: &Dataset,
+    uploads: Option<&Dataset>,
+    device: &Device,
+) {
+    let dim = m.dim();
+    m.plane = (dim > 2).then(|| Pca::fit(&codes, dim, 2).ok()).flatten();
+    let mut data = m.flatten(&codes);
+    let k = KNN_POINTS.min(data.len() / 2);
+    let (mean_abs, near_zero) = code_sparsity(&codes, NEAR_ZERO);
+    let plane_share = m.plane.as_ref().map(|p| {
+        let total: f32 = (0..dim).map(|d| variance(&codes, dim, d)).sum();
+        p.variances().iter().sum::<f32>() / total.max(f32::MIN_POSITIVE)
+    });
+    let knn = knn_accuracy(&data[..2 * k], 2, &test.labels()[..k], 5);
+    let info = MapInfo { dim, plane_share, knn, mean_abs, near_zero };
+    let errors = errs.len() * 2 == data.len();
+    if errors {
+        let worst = largest(&errs, WORST);
+        let items = worst.iter().map(|&j| (j, test.labels()[j], errs[j])).collect();
+        let arr = Float32Array::from(test.floats(worst.iter().copied()).as_slice());
+        post(scope, &FromWorker::Worst { model: i, step, items }, Some(&arr));
+        data.extend_from_slice(&errs);
+    }
+    let mut count = 0;
+    if let Some(u) = uploads {
+        let up = m.encode(u, 0..u.len(), device).await;
+        count = u.len();
+        data.extend(m.flatten(&up));
+    }
+    let arr = Float32Array::from(data.as_slice());
+    post(scope, &FromWorker::Latents { model: i, step, info, errors, uploads: count }, Some(&arr));
+    m.encoded = Some(step);
+    m.codes = codes;
+    m.flat = if m.plane.is_some() { data[..2 * n_points(&m.codes, dim)].to_vec() } else { Vec::new() };
+}
+
+fn n_points(codes: &[f32], dim: usize) -> usize {
+    codes.len() / dim.max(1)
+}
+
+/// Indices of the (up to) `k` points of `flat` (`[n * 2]`) nearest to `q`.
+fn nearest(flat: &[f32], q: &[f32], k: usize) -> Vec<usize> {
+    let mut d: Vec<(f32, usize)> = flat
+        .chunks_exact(2)
+        .enumerate()
+        .map(|(j, p)| ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2), j))
+        .collect();
+    let k = k.min(d.len());
+    if k > 0 && k < d.len() {
+        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+    }
+    d[..k].iter().map(|x| x.1).collect()
+}
+
+/// Variance of column `d` of `codes` (`[n * dim]`).
+fn variance(codes: &[f32], dim: usize, d: usize) -> f32 {
+    let col: Vec<f32> = codes.chunks_exact(dim).map(|c| c[d]).collect();
+    let mean = col.iter().sum::<f32>() / col.len().max(1) as f32;
+    col.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / (col.len().max(2) - 1) as f32
+}
+
 /// The code of an interpolation end under model `m`.
 async fn end_code(m: &Model, test: &Dataset, end: &End, device: &Device) -> Vec<f32> {
+    let dim = m.dim();
     match *end {
-        End::At(z) => z.to_vec(),
-        End::Point(i) if m.codes.len() >= 2 * (i + 1) => m.codes[2 * i..2 * i + 2].to_vec(),
-        End::Point(i) => encode_all(&m.net, test, i..i + 1, 1, device).await,
+        End::At(z) => m.lift(&z),
+        End::Point(i) if m.codes.len() >= dim * (i + 1) => m.codes[dim * i..dim * (i + 1)].to_vec(),
+        End::Point(i) => m.encode(test, i..i + 1, device).await,
     }
 }
 

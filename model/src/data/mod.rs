@@ -199,6 +199,14 @@ impl Batcher {
         &self.order[start..self.pos]
     }
 
+    /// Moves on by `steps` batches, as if they had been drawn (a resumed run continues the batch
+    /// sequence it would have had).
+    pub fn skip(&mut self, steps: u64) {
+        for _ in 0..steps {
+            self.next_batch();
+        }
+    }
+
     /// Completed epochs plus the fraction of the current one.
     pub fn epoch_progress(&self) -> f64 {
         self.epoch as f64 + self.pos as f64 / self.order.len().max(1) as f64
@@ -237,6 +245,20 @@ pub(crate) mod tests {
         sorted.dedup();
         assert_eq!(sorted.len(), 9, "one epoch has no repeats");
         assert_ne!(Batcher::new(10, 3, 8).next_batch(), &seen[..3]);
+    }
+
+    #[test]
+    fn a_skipped_batcher_continues_the_same_sequence() {
+        let mut a = Batcher::new(10, 3, 7);
+        let later: Vec<Vec<usize>> = (0..8).map(|_| a.next_batch().to_vec()).collect();
+        let mut b = Batcher::new(10, 3, 7);
+        b.skip(5);
+        assert_eq!(b.next_batch(), &later[5][..]);
+        let mut c = Batcher::new(10, 3, 7);
+        (0..6).for_each(|_| {
+            c.next_batch();
+        });
+        assert_eq!(b.epoch_progress(), c.epoch_progress());
     }
 
     #[test]

@@ -96,7 +96,8 @@ impl Trainer {
 
     /// Continues training `net` from step `step` (weights loaded from a file, say).
     pub fn resume(net: Net, cfg: TrainConfig, train_len: usize, step: u64, device: &Device) -> Self {
-        let batcher = Batcher::new(train_len, cfg.batch_size, cfg.seed);
+        let mut batcher = Batcher::new(train_len, cfg.batch_size, cfg.seed);
+        batcher.skip(step);
         Self {
             last_good: net.clone(),
             net,
@@ -107,6 +108,12 @@ impl Trainer {
             digest: FNV_OFFSET,
             device: device.clone(),
         }
+    }
+
+    /// Trains on another dataset of `len` images from now on: a fresh batch order (epoch 0), the
+    /// same weights, optimiser state and step count.
+    pub fn set_data_len(&mut self, len: usize) {
+        self.batcher = Batcher::new(len, self.cfg.batch_size, self.cfg.seed);
     }
 
     /// The network being trained.

@@ -1,0 +1,55 @@
+//! Anomaly detection: the test images each model reconstructs worst, with their labels and errors
+//! (shown while the maps are coloured by reconstruction error).
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+use super::paint_grid;
+use crate::state::AppState;
+
+/// Columns of the gallery.
+const COLUMNS: usize = 6;
+
+/// The gallery of one model's worst reconstructions.
+#[component]
+fn Gallery(model: usize) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let canvas = NodeRef::<Canvas>::new();
+    let worst = state.worst[model];
+    Effect::new(move |_| {
+        let Some(c) = canvas.get() else { return };
+        worst.with(|w| {
+            if let Some(w) = w {
+                paint_grid(&c, &w.images, COLUMNS);
+            }
+        });
+    });
+    let names = move || state.dataset.get().class_names();
+    let name = move || state.names().get(model).copied().unwrap_or("");
+    view! {
+        <figure style:display=move || if worst.with(Option::is_some) { "block" } else { "none" }>
+            <figcaption>{name} ": worst reconstructed test images"</figcaption>
+            <canvas data-testid=format!("worst-grid-{model}") class="tiles" node_ref=canvas></canvas>
+            <ol class="worst" data-testid=format!("worst-list-{model}")>
+                {move || worst.with(|w| w.iter().flat_map(|w| w.items.clone()).map(|(i, label, err)| view! {
+                    <li data-index=i.to_string() data-error=err.to_string()>
+                        {format!("#{i} {} · {err:.4}", names()[usize::from(label) % 10])}
+                    </li>
+                }).collect_view())}
+            </ol>
+        </figure>
+    }
+}
+
+/// The anomaly panel.
+#[component]
+pub fn AnomalyPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="panel anomaly" aria-label="Anomalies" style:display=move || if state.by_error.get() { "block" } else { "none" }>
+            <h2>"Anomalies " <small>"the highest reconstruction errors (MSE per pixel) of the map's test points"</small></h2>
+            <Gallery model=0 />
+            <Gallery model=1 />
+        </section>
+    }
+}

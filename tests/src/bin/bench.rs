@@ -1,0 +1,324 @@
+//! `make bench`: the release build served on 127.0.0.1 (cross-origin isolated, so wasm threads are
+//! allowed) and driven in headless Chromium. Measures, in one run: training throughput of our CPU and
+//! WebGPU paths and of TensorFlow.js 4.22 (cpu, wasm, webgl, webgpu) on the same network, loss,
+//! optimiser and batch; the native ceiling; decode latency; scatter redraw; first map; long tasks;
+//! transfer sizes. Writes `bench/results.json` and `bench/RESULTS.md`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tests::{Browser, Page, Result, Server, root};
+
+/// Seconds of training per in-app throughput measurement (the first windows are warm-up).
+const CPU_SECS: u64 = 25;
+const GPU_SECS: u64 = 60;
+const WARMUP_WINDOWS: usize = 5;
+
+fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn quantile(v: &mut [f64], q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)]
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
+}
+
+/// Our in-app training throughput: Train pressed, the status bar's samples/s read once a second.
+async fn ours(server: &Server, backend: &str, model: &str, secs: u64) -> Result<Value> {
+    let browser = Browser::launch().await?;
+    let page = Page::open(&browser, server, &format!("?backend={backend}&pretrained=0&seed=1")).await?;
+    page.wait_ready().await?;
+    if model == "vae" {
+        page.select("model-select", "vae").await?;
+        page.wait_for(
+            "/Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
+            60,
+            "the VAE",
+        )
+        .await?;
+    }
+    let used = page.text("backend-label").await?;
+    let t0 = page.js("return performance.now();").await?.as_f64().unwrap_or(0.0);
+    page.click("train-toggle").await?;
+    let mut rates = Vec::new();
+    let start = std::time::Instant::now();
+    let mut last = String::new();
+    while start.elapsed() < Duration::from_secs(secs) {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let step = page.text("step-count").await?;
+        if step != last {
+            rates.push(page.number("samples-per-s").await?);
+            last = step;
+        }
+    }
+    let steps = page.number("step-count").await?;
+    let long =
+        page.js(&format!("return window.lsxLongTasks.filter(t => t[0] >= {t0}).map(t => t[1]);")).await?;
+    let draws = floats(&page.js("return window.lsxDrawMs || [];").await?);
+    page.click("train-toggle").await?;
+    browser.close().await;
+    let mut after: Vec<f64> =
+        rates.iter().skip(WARMUP_WINDOWS.min(rates.len() / 2)).copied().filter(|r| *r > 0.0).collect();
+    let sps = median(&mut after);
+    println!(
+        "ours {used} {model}: {sps:.0} samples/s (median of {} windows), {steps} steps, long tasks {long}",
+        after.len()
+    );
+    Ok(json!({"backend": used, "model": model, "samples_per_s": sps, "windows": after, "steps": steps,
+              "long_tasks_ms": long, "secs": secs, "draw_ms": draws}))
+}
+
+/// TensorFlow.js on the same network (bench/tfjs/index.html, tfjs from npm).
+async fn tfjs(server: &Server, backend: &str, model: &str) -> Result<Value> {
+    let browser = Browser::launch().await?;
+    let windows = if backend == "cpu" || backend == "webgpu" { 3 } else { 5 };
+    let window = if backend == "cpu" {
+        5
+    } else if backend == "webgpu" {
+        3
+    } else {
+        20
+    };
+    let url = format!(
+        "bench/tfjs/index.html?backend={backend}&model={model}&warmup=3&window={window}&windows={windows}"
+    );
+    browser.client.goto(&format!("{}/{url}", server.base)).await?;
+    let page = Page { browser: &browser };
+    let r = page.wait_for("window.benchResult", 900, &format!("tfjs {backend} {model}")).await;
+    browser.close().await;
+    let r = r.unwrap_or_else(|e| json!({"ok": false, "error": e.to_string()}));
+    println!("tfjs {backend} {model}: {r}");
+    Ok(r)
+}
+
+/// The model crate natively (one thread): the ceiling without the browser.
+fn native(model: &str) -> Result<Value> {
+    let out = std::process::Command::new(root().join("target/release/train"))
+        .args(["--kind", model, "--steps", "300", "--eval", "200", "--data"])
+        .arg(root().join("assets/data"))
+        .output()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let sps = text
+        .split(" samples/s")
+        .next()
+        .and_then(|s| s.rsplit("= ").next())
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .ok_or_else(|| format!("no samples/s in: {text}"))?;
+    println!("native {model}: {sps} samples/s");
+    Ok(json!({"model": model, "samples_per_s": sps}))
+}
+
+/// Page-level figures on the pretrained page: first map, decode latency, scatter redraws.
+async fn page_figures(server: &Server) -> Result<Value> {
+    let browser = Browser::launch().await?;
+    let page = Page::open(&browser, server, "?backend=cpu").await?;
+    let first = page.wait_for("window.lsxFirstMap", 30, "the first map").await?.as_f64().unwrap_or(f64::NAN);
+    page.wait_ready().await?;
+    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 30, "the pretrained map").await?;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    page.js("window.lsxDecodeMs = []; return 1;").await?;
+    for k in 0..60u32 {
+        let (x, y) = (40.0 + f64::from((k * 97) % 480), 40.0 + f64::from((k * 59) % 480));
+        page.hover_at("latent-plot", x, y).await?;
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+    let mut decode = floats(&page.js("return window.lsxDecodeMs || [];").await?);
+    let mut d10 = floats(
+        &page.js("return Array.from({length: 15}, () => window.wasmBindings.lsx_draw_bench(10000));").await?,
+    );
+    let mut d60 = floats(
+        &page.js("return Array.from({length: 15}, () => window.wasmBindings.lsx_draw_bench(60000));").await?,
+    );
+    browser.close().await;
+    let r = json!({
+        "first_map_ms": first,
+        "decode_ms": {"n": decode.len(), "p50": quantile(&mut decode, 0.5), "p95": quantile(&mut decode, 0.95)},
+        "draw_10k_ms": {"p50": quantile(&mut d10, 0.5), "p95": quantile(&mut d10, 0.95)},
+        "draw_60k_ms": {"p50": quantile(&mut d60, 0.5), "p95": quantile(&mut d60, 0.95)},
+    });
+    println!("page: {r}");
+    Ok(r)
+}
+
+/// Gzip sizes of the release wasm and JS (first load = page + CPU worker; all = with the WebGPU worker).
+fn sizes() -> Result<Value> {
+    let dist = root().join("dist");
+    let (mut first, mut all) = (0u64, 0u64);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dist)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if !(name.ends_with(".wasm") || name.ends_with(".js")) {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        let n = gz.finish()?.len() as u64;
+        all += n;
+        if !name.contains("gpu") {
+            first += n;
+        }
+        files.push(json!({"file": name, "bytes": bytes.len(), "gzip": n}));
+    }
+    Ok(json!({"first_load_gzip": first, "all_gzip": all, "files": files}))
+}
+
+fn cpu_name() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    if std::env::args().any(|a| a == "--markdown") {
+        // Re-renders bench/RESULTS.md from bench/results.json (no measuring).
+        let dir = root().join("bench");
+        let results: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("results.json"))?)?;
+        std::fs::write(dir.join("RESULTS.md"), markdown(&results))?;
+        return Ok(());
+    }
+    let server = Server::start_isolated()?;
+    let started = std::time::Instant::now();
+    let mut ours_runs = Vec::new();
+    for (backend, model, secs) in
+        [("cpu", "ae", CPU_SECS), ("cpu", "vae", CPU_SECS), ("webgpu", "ae", GPU_SECS)]
+    {
+        ours_runs.push(ours(&server, backend, model, secs).await?);
+    }
+    let mut tf_runs = Vec::new();
+    for backend in ["cpu", "wasm", "webgl", "webgpu"] {
+        for model in ["ae", "vae"] {
+            tf_runs.push(tfjs(&server, backend, model).await?);
+        }
+    }
+    let native_runs = vec![native("ae")?, native("vae")?];
+    let page = page_figures(&server).await?;
+    let size = sizes()?;
+    let date = String::from_utf8(
+        std::process::Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output()?.stdout,
+    )?;
+    let results = json!({
+        "date": date.trim(), "cpu": cpu_name(), "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "chromium": Browser::version().unwrap_or_default(), "bench_seconds": started.elapsed().as_secs(),
+        "ours": ours_runs, "tfjs": tf_runs, "native": native_runs, "page": page, "sizes": size,
+    });
+    let dir = root().join("bench");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("results.json"), serde_json::to_string_pretty(&results)?)?;
+    std::fs::write(dir.join("RESULTS.md"), markdown(&results))?;
+    println!("{}", markdown(&results));
+    Ok(())
+}
+
+/// The Markdown table of a results record.
+fn markdown(r: &Value) -> String {
+    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    let best_tf = |model: &str, among: &[&str]| {
+        r["tfjs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|t| t["model"] == model && t["ok"] == true)
+            .filter(|t| among.is_empty() || among.iter().any(|b| t["backend"] == *b))
+            .map(|t| (f(&t["samplesPerSec"]), t["backend"].as_str().unwrap_or("").to_string()))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap_or((f64::NAN, "none".into()))
+    };
+    let mut s = format!(
+        "# Benchmark results\n\n{} · {} ({} cores) · {} · `make bench` took {} s\n\n\
+         Training throughput, samples/s (784-512-256-2-256-512-784, batch 128, Adam 1e-3, MNIST); ratios = ours ÷ the best tfjs backend on the same model, and ÷ the best tfjs backend of the same kind (CPU: cpu, wasm; GPU: webgl, webgpu).\n\n\
+         | trainer | backend | model | samples/s | ÷ best tfjs | ÷ best tfjs of its kind |\n|---|---|---|---|---|---|\n",
+        r["date"].as_str().unwrap_or(""),
+        r["cpu"].as_str().unwrap_or(""),
+        r["cores"],
+        r["chromium"].as_str().unwrap_or(""),
+        r["bench_seconds"]
+    );
+    for o in r["ours"].as_array().into_iter().flatten() {
+        let model = o["model"].as_str().unwrap_or("");
+        let backend = o["backend"].as_str().unwrap_or("");
+        let (best, name) = best_tf(model, &[]);
+        let kind: &[&str] = if backend == "webgpu" { &["webgl", "webgpu"] } else { &["cpu", "wasm"] };
+        let (same, same_name) = best_tf(model, kind);
+        let x = f(&o["samples_per_s"]);
+        s += &format!(
+            "| ours (in the app) | {backend} | {model} | {x:.0} | {:.2}× (tfjs {name}) | {:.2}× (tfjs {same_name}) |\n",
+            x / best,
+            x / same
+        );
+    }
+    for t in r["tfjs"].as_array().into_iter().flatten() {
+        let extra = if t["backend"] == "wasm" {
+            format!(" (SIMD {}, threads {})", t["simd"], t["threads"])
+        } else {
+            String::new()
+        };
+        let val = if t["ok"] == true {
+            format!("{:.0}", f(&t["samplesPerSec"]))
+        } else {
+            format!("failed: {}", t["error"].as_str().unwrap_or(""))
+        };
+        s += &format!(
+            "| TensorFlow.js {} | {}{extra} | {} | {val} | | |\n",
+            t["tfjsVersion"].as_str().unwrap_or("4.22"),
+            t["backend"].as_str().unwrap_or(""),
+            t["model"].as_str().unwrap_or("")
+        );
+    }
+    for n in r["native"].as_array().into_iter().flatten() {
+        s += &format!(
+            "| ours native (no browser, 1 thread) | flex | {} | {:.0} | | |\n",
+            n["model"].as_str().unwrap_or(""),
+            f(&n["samples_per_s"])
+        );
+    }
+    let p = &r["page"];
+    let long: Vec<String> = r["ours"][0]["long_tasks_ms"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| format!("{:.0}", f(v)))
+        .collect();
+    s += &format!(
+        "\n| page figure | value | target |\n|---|---|---|\n\
+         | decode latency (hover → next frame) p50 / p95 | {:.1} / {:.1} ms | p95 < 8 ms |\n\
+         | scatter redraw 10k points p50 / p95 | {:.2} / {:.2} ms | < 4 ms |\n\
+         | scatter redraw 60k points p50 / p95 | {:.2} / {:.2} ms | < 16 ms |\n\
+         | navigation → first drawn map (pretrained) | {:.0} ms | < 1 s |\n\
+         | main-thread tasks > 50 ms during {} s of CPU training | {} {:?} | 0 |\n\
+         | first load wasm + JS (page + CPU worker), gzip | {:.2} MB | |\n\
+         | all wasm + JS (with the WebGPU worker), gzip | {:.2} MB | ≤ 3 MB |\n",
+        f(&p["decode_ms"]["p50"]),
+        f(&p["decode_ms"]["p95"]),
+        f(&p["draw_10k_ms"]["p50"]),
+        f(&p["draw_10k_ms"]["p95"]),
+        f(&p["draw_60k_ms"]["p50"]),
+        f(&p["draw_60k_ms"]["p95"]),
+        f(&p["first_map_ms"]),
+        r["ours"][0]["secs"],
+        long.len(),
+        long,
+        f(&r["sizes"]["first_load_gzip"]) / 1e6,
+        f(&r["sizes"]["all_gzip"]) / 1e6,
+    );
+    s
+}
