@@ -94,3 +94,16 @@ pub fn download_url(name: &str, url: &str) {
         a.click();
     }
 }
+
+/// Appends `value` to the array `window[key]` (created when missing): read-only records for tests,
+/// the bench and people in the console.
+pub fn push_record(key: &str, value: &wasm_bindgen::JsValue) {
+    let Some(w) = web_sys::window() else { return };
+    let key = wasm_bindgen::JsValue::from_str(key);
+    let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
+        let a = js_sys::Array::new();
+        let _ = js_sys::Reflect::set(&w, &key, &a);
+        a.into()
+    });
+    wasm_bindgen::JsCast::unchecked_into::<js_sys::Array>(arr).push(value);
+}

@@ -921,14 +921,7 @@ fn record_slow(what: &str, ms: f64) {
 fn record_decode_latency(sent: f64) {
     let Some(w) = web_sys::window() else { return };
     let frame = Closure::once_into_js(move || {
-        let Some(w) = web_sys::window() else { return };
-        let key = wasm_bindgen::JsValue::from_str("lsxDecodeMs");
-        let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
-            let a = js_sys::Array::new();
-            let _ = js_sys::Reflect::set(&w, &key, &a);
-            a.into()
-        });
-        arr.unchecked_into::<js_sys::Array>().push(&(crate::js::now() - sent).into());
+        crate::js::push_record("lsxDecodeMs", &(crate::js::now() - sent).into());
     });
     let _ = w.request_animation_frame(frame.unchecked_ref());
 }

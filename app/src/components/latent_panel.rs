@@ -4,6 +4,8 @@
 //! Points and background are rasterised in Rust into one ImageData (10k points in about a
 //! millisecond); the 2-D context draws only axes and overlays.
 
+use std::sync::Arc;
+
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast, JsValue};
@@ -32,13 +34,7 @@ fn record_draw(ms: f64, view: &LatentView, model: usize) {
         js_sys::Array::of4(&view.centre[0].into(), &view.centre[1].into(), &view.scale.into(), &dpr().into());
     let key = if model == 0 { "lsxView".to_string() } else { format!("lsxView{model}") };
     let _ = js_sys::Reflect::set(&w, &key.into(), &v);
-    let key = JsValue::from_str("lsxDrawMs");
-    let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
-        let a = js_sys::Array::new();
-        let _ = js_sys::Reflect::set(&w, &key, &a);
-        a.into()
-    });
-    arr.unchecked_into::<js_sys::Array>().push(&ms.into());
+    crate::js::push_record("lsxDrawMs", &ms.into());
 }
 
 /// Records when a map with points was first drawn (`window.lsxFirstMap`, ms since navigation start).
@@ -201,11 +197,11 @@ pub(crate) fn map_png(state: &AppState, model: usize, ratio: f32) -> Option<Stri
     canvas.set_height(px as u32);
     let manifold = state.manifold[model].get_untracked();
     let labels = state.labels.get_untracked();
-    let (points, labels, palette) = coloured(state, model, points, labels);
+    let s = coloured(points, labels, state.errors[model].get_untracked());
     draw(
         &canvas,
         &view,
-        (&points, &labels, palette),
+        (&s.points, &s.labels, s.palette),
         manifold.as_ref(),
         &Overlay::default(),
         (usize::MAX, ratio),
@@ -214,19 +210,21 @@ pub(crate) fn map_png(state: &AppState, model: usize, ratio: f32) -> Option<Stri
 }
 
 /// The points as drawn: by label, or (when colouring by error) ordered by error with error deciles
-/// as colours.
-fn coloured(
-    state: &AppState,
-    model: usize,
-    points: std::sync::Arc<Vec<f32>>,
-    labels: std::sync::Arc<Vec<u8>>,
-) -> (std::sync::Arc<Vec<f32>>, std::sync::Arc<Vec<u8>>, &'static Palette) {
-    match state.errors[model].get_untracked() {
+/// as colours and the deciles' upper edges.
+struct Shown {
+    points: Arc<Vec<f32>>,
+    labels: Arc<Vec<u8>>,
+    palette: &'static Palette,
+    edges: Vec<f32>,
+}
+
+fn coloured(points: Arc<Vec<f32>>, labels: Arc<Vec<u8>>, errors: Option<Arc<Vec<f32>>>) -> Shown {
+    match errors {
         Some(errors) if errors.len() * 2 == points.len() => {
-            let (p, bins, _) = by_error(&points, &errors);
-            (std::sync::Arc::new(p), std::sync::Arc::new(bins), &HEAT)
+            let (p, bins, edges) = by_error(&points, &errors);
+            Shown { points: Arc::new(p), labels: Arc::new(bins), palette: &HEAT, edges }
         }
-        _ => (points, labels, &PALETTE),
+        _ => Shown { points, labels, palette: &PALETTE, edges: Vec::new() },
     }
 }
 
@@ -260,7 +258,9 @@ fn info_text(info: crate::protocol::MapInfo, pca: bool) -> String {
 /// What to look for in each map, in the lecture's terms.
 fn caption(kind: Option<model::Kind>, compare: bool) -> &'static str {
     let Some(kind) = kind else {
-        return "PCA of the pixels: each test image projected on the directions of largest pixel variance,                 the best a linear map can do. Compare how well the classes separate (k-NN) and the                 reconstructions with the same number of components below.";
+        return "PCA of the pixels: each test image projected on the directions of largest pixel variance, \
+                the best a linear map can do. Compare how well the classes separate (k-NN) and the \
+                reconstructions with the same number of components below.";
     };
     match (kind, compare) {
         (model::Kind::Ae, true) => {
@@ -301,6 +301,11 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         }),
         None => live.get(),
     });
+    // Recomputed when the points, labels or errors change, not on every redraw (pan, zoom, hover).
+    let shown = Memo::new_with_compare(
+        move |_| coloured(points.get().0, state.labels.get(), state.errors[model].get()),
+        |_, _| true,
+    );
     let css = move || if state.two_maps() { SIZE_COMPARE } else { SIZE };
     let current_view = move || {
         let (px, r) = ((css() * dpr()) as f32, dpr() as f32);
@@ -349,10 +354,12 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                 .collect()
             })
         });
-        state.errors[model].track();
-        let (p, l, palette) = coloured(&state, model, points.get().0, state.labels.get());
-        state.manifold[model]
-            .with(|m| draw(&c, &view, (&p, &l, palette), m.as_ref(), &overlay, (model, dpr() as f32)));
+        shown.with(|s| {
+            state.manifold[model].with(|m| {
+                let what = (s.points.as_slice(), s.labels.as_slice(), s.palette);
+                draw(&c, &view, what, m.as_ref(), &overlay, (model, dpr() as f32))
+            })
+        });
     });
     let to_canvas =
         move |ev: &MouseEvent| [ev.offset_x() as f32 * dpr() as f32, ev.offset_y() as f32 * dpr() as f32];
@@ -408,16 +415,13 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         None => "PCA of the pixels",
     };
     let legend = move || -> Vec<(String, String)> {
-        match state.errors[model].get() {
-            Some(errors) => {
-                let (_, _, edges) = state.latents[model].with(|(p, _)| by_error(p, &errors));
-                edges
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| (crate::plot::css_rgb(HEAT[i]), format!("≤ {e:.4}")))
-                    .collect()
-            }
-            None => names()
+        match shown.with(|s| s.edges.clone()) {
+            edges if !edges.is_empty() => edges
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (crate::plot::css_rgb(HEAT[i]), format!("≤ {e:.4}")))
+                .collect(),
+            _ => names()
                 .into_iter()
                 .enumerate()
                 .map(|(i, name)| (css_colour(i as u8), name.to_string()))

@@ -107,10 +107,17 @@ impl Model {
         }
     }
 
-    /// Per-image reconstruction error (mean squared, per pixel) of test images `range`.
-    async fn errors(&self, test: &Dataset, range: std::ops::Range<usize>, device: &Device) -> Vec<f32> {
+    /// Per-image reconstruction error (mean squared, per pixel) of test images `range`, from their
+    /// codes (already encoded by the map pass: a reconstruction is the decode of the code).
+    async fn errors(
+        &self,
+        test: &Dataset,
+        range: std::ops::Range<usize>,
+        codes: &[f32],
+        device: &Device,
+    ) -> Vec<f32> {
         let images = test.floats(range);
-        let recon = self.reconstruct(&images, device).await;
+        let recon = self.decode(codes, device).await;
         images.chunks_exact(784).zip(recon.chunks_exact(784)).map(|(a, b)| mse(a, b)).collect()
     }
 
@@ -512,10 +519,11 @@ async fn encode_chunk(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool 
     let n = MAP_POINTS.min(test.len());
     let done = codes.len() / m.dim().max(1);
     let end = (done + CHUNK).min(n);
-    codes.extend(m.encode(test, done..end, device).await);
+    let chunk = m.encode(test, done..end, device).await;
     if *errors {
-        errs.extend(m.errors(test, done..end, device).await);
+        errs.extend(m.errors(test, done..end, &chunk, device).await);
     }
+    codes.extend(chunk);
     if end >= n {
         let (i, codes, errs, step) = (*i, std::mem::take(codes), std::mem::take(errs), *step);
         *pass = None;
