@@ -163,7 +163,14 @@ pub enum FromWorker {
     /// first; their images (`[k * 784]`) in `data`.
     Worst { model: usize, step: u64, items: Vec<(usize, u8, f32)> },
     /// View: per model its decoded image (784 floats in 0..1; empty when left out) of request `id`.
-    Decoded { id: u32, zs: Vec<Option<[f32; 2]>>, pixels: Vec<Vec<f32>>, point: Option<PointInfo> },
+    /// `worker_ms`: the view worker's time from picking the request up to posting this answer.
+    Decoded {
+        id: u32,
+        zs: Vec<Option<[f32; 2]>>,
+        pixels: Vec<Vec<f32>>,
+        point: Option<PointInfo>,
+        worker_ms: f64,
+    },
     /// View: the fixed test images (`[k * 784]`), with `noisy` their corrupted copies (`[k * 784]`),
     /// and model `model`'s reconstructions (of the corrupted copies when noisy) in `data`.
     Recons { model: usize, step: u64, count: usize, noisy: Option<Denoise> },

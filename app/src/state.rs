@@ -505,11 +505,12 @@ impl AppState {
                     signal.set(Some(Worst { items, images: Arc::new(d.to_vec()) }));
                 }
             }
-            FromWorker::Decoded { id, zs, pixels, point } => {
+            FromWorker::Decoded { id, zs, pixels, point, worker_ms } => {
+                let arrived = crate::js::now();
                 self.decoded.set(Some(Decoded { zs, pixels, point }));
                 let (sent_id, sent) = self.workers.with_value(|w| w.decode_sent);
                 if id == sent_id {
-                    record_decode_latency(sent);
+                    record_decode_latency(sent, arrived, worker_ms);
                 }
             }
             FromWorker::Recons { model, count, noisy, .. } => {
@@ -916,12 +917,16 @@ fn record_slow(what: &str, ms: f64) {
     arr.unchecked_into::<js_sys::Array>().push(&js_sys::Array::of2(&what.into(), &ms.into()));
 }
 
-/// Records the time from a decode request to the next animation frame after its image arrived (the
-/// decode panel is painted by then) in `window.lsxDecodeMs`, for the bench.
-fn record_decode_latency(sent: f64) {
+/// Records, for the bench, the time from a decode request to the next animation frame after its image
+/// arrived (the decode panel is painted by then) in `window.lsxDecodeMs`, and its parts in
+/// `window.lsxDecodeParts` as `[worker compute, request → image in the page, image drawn → frame]` ms.
+fn record_decode_latency(sent: f64, arrived: f64, worker_ms: f64) {
     let Some(w) = web_sys::window() else { return };
     let frame = Closure::once_into_js(move || {
-        crate::js::push_record("lsxDecodeMs", &(crate::js::now() - sent).into());
+        let now = crate::js::now();
+        crate::js::push_record("lsxDecodeMs", &(now - sent).into());
+        let parts = js_sys::Array::of3(&worker_ms.into(), &(arrived - sent).into(), &(now - arrived).into());
+        crate::js::push_record("lsxDecodeParts", &parts);
     });
     let _ = w.request_animation_frame(frame.unchecked_ref());
 }

@@ -395,6 +395,7 @@ async fn work(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
     let Some(test) = v.test.as_ref() else { return false };
     let device = v.device.clone();
     if let Some((id, zs, index)) = v.pending.decode.take() {
+        let started = crate::js::now();
         let mut pixels = Vec::new();
         for (i, m) in v.ready() {
             pixels.push(match zs.get(i).copied().flatten() {
@@ -411,7 +412,8 @@ async fn work(scope: &DedicatedWorkerGlobalScope, v: &mut View) -> bool {
             }
             point = Some(PointInfo { index: i, label: test.labels()[i], original, recons });
         }
-        post(scope, &FromWorker::Decoded { id, zs, pixels, point }, None);
+        let worker_ms = crate::js::now() - started;
+        post(scope, &FromWorker::Decoded { id, zs, pixels, point, worker_ms }, None);
         return true;
     }
     if let Some((a, b, steps)) = v.pending.interp.take() {

@@ -10,9 +10,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tests::{Browser, Page, Result, Server, root};
 
-/// Seconds of training per in-app throughput measurement (the first windows are warm-up).
-const CPU_SECS: u64 = 25;
-const GPU_SECS: u64 = 60;
+/// Seconds of training per in-app throughput measurement (the first windows are warm-up). Long
+/// tasks are counted during the first, the CPU AE's.
+const CPU_SECS: u64 = 30;
+const VAE_SECS: u64 = 20;
+const GPU_SECS: u64 = 40;
 const WARMUP_WINDOWS: usize = 5;
 
 fn median(v: &mut [f64]) -> f64 {
@@ -89,7 +91,7 @@ async fn tfjs(server: &Server, backend: &str, model: &str) -> Result<Value> {
     } else if backend == "webgpu" {
         3
     } else {
-        20
+        10
     };
     let url = format!(
         "bench/tfjs/index.html?backend={backend}&model={model}&warmup=3&window={window}&windows={windows}"
@@ -105,7 +107,7 @@ async fn tfjs(server: &Server, backend: &str, model: &str) -> Result<Value> {
 
 /// The model crate natively (one thread): the ceiling without the browser.
 fn native(model: &str) -> Result<Value> {
-    let out = std::process::Command::new(root().join("target/release/train"))
+    let out = std::process::Command::new(root().join("target/native/train"))
         .args(["--kind", model, "--steps", "300", "--eval", "200", "--data"])
         .arg(root().join("assets/data"))
         .output()?;
@@ -118,6 +120,48 @@ fn native(model: &str) -> Result<Value> {
         .ok_or_else(|| format!("no samples/s in: {text}"))?;
     println!("native {model}: {sps} samples/s");
     Ok(json!({"model": model, "samples_per_s": sps}))
+}
+
+/// Where the native training time goes: `perf record` over the train CLI (600 AE steps), the symbols
+/// over 0.5 % of the samples, and their shares summed by kind. `{"error"}` when perf is missing.
+fn native_profile() -> Value {
+    let data = root().join("target/perf.data");
+    let recorded = std::process::Command::new("perf")
+        .args(["record", "-q", "-F", "999", "-o"])
+        .arg(&data)
+        .arg("--")
+        .arg(root().join("target/native/train"))
+        .args(["--kind", "ae", "--steps", "600", "--eval", "200", "--data"])
+        .arg(root().join("assets/data"))
+        .output();
+    let report = recorded.and_then(|_| {
+        std::process::Command::new("perf")
+            .args(["report", "--no-children", "--sort", "sym", "--stdio", "--percent-limit", "0.5", "-i"])
+            .arg(&data)
+            .output()
+    });
+    let text = match report {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).to_string(),
+        Ok(out) => return json!({"error": String::from_utf8_lossy(&out.stderr).trim().to_string()}),
+        Err(e) => return json!({"error": format!("perf: {e}")}),
+    };
+    let top: Vec<(f64, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let (pct, rest) = l.trim().split_once('%')?;
+            Some((pct.trim().parse().ok()?, rest.trim().trim_start_matches("[.]").trim().to_string()))
+        })
+        .collect();
+    let share =
+        |pred: &dyn Fn(&str) -> bool| top.iter().filter(|(_, s)| pred(s)).map(|(p, _)| p).sum::<f64>();
+    let kinds = json!({
+        "matrix multiply (gemm)": share(&|s| s.contains("gemm")),
+        "element-wise (burn-flex, macerator)": share(&|s| s.contains("burn_flex") || s.contains("macerator")),
+        "exp (sigmoid)": share(&|s| s.contains("exp")),
+        "copies and allocation": share(&|s| ["memmove", "memcpy", "memset", "malloc", "free", "from_iter"].iter().any(|k| s.contains(k))),
+    });
+    println!("native profile: {kinds}");
+    json!({"top": top, "kinds": kinds})
 }
 
 /// Page-level figures on the pretrained page: first map, decode latency, scatter redraws.
@@ -135,6 +179,11 @@ async fn page_figures(server: &Server) -> Result<Value> {
         tokio::time::sleep(Duration::from_millis(120)).await;
     }
     let mut decode = floats(&page.js("return window.lsxDecodeMs || [];").await?);
+    let parts = page.js("return window.lsxDecodeParts || [];").await?;
+    let part = |k: usize| -> Vec<f64> {
+        parts.as_array().into_iter().flatten().filter_map(|p| p.get(k).and_then(Value::as_f64)).collect()
+    };
+    let (mut worker, mut arrive, mut frame) = (part(0), part(1), part(2));
     let mut d10 = floats(
         &page.js("return Array.from({length: 15}, () => window.wasmBindings.lsx_draw_bench(10000));").await?,
     );
@@ -145,6 +194,9 @@ async fn page_figures(server: &Server) -> Result<Value> {
     let r = json!({
         "first_map_ms": first,
         "decode_ms": {"n": decode.len(), "p50": quantile(&mut decode, 0.5), "p95": quantile(&mut decode, 0.95)},
+        "decode_worker_ms": {"p50": quantile(&mut worker, 0.5), "p95": quantile(&mut worker, 0.95)},
+        "decode_arrive_ms": {"p50": quantile(&mut arrive, 0.5), "p95": quantile(&mut arrive, 0.95)},
+        "decode_frame_wait_ms": {"p50": quantile(&mut frame, 0.5), "p95": quantile(&mut frame, 0.95)},
         "draw_10k_ms": {"p50": quantile(&mut d10, 0.5), "p95": quantile(&mut d10, 0.95)},
         "draw_60k_ms": {"p50": quantile(&mut d60, 0.5), "p95": quantile(&mut d60, 0.95)},
     });
@@ -171,9 +223,58 @@ fn sizes() -> Result<Value> {
         if !name.contains("gpu") {
             first += n;
         }
-        files.push(json!({"file": name, "bytes": bytes.len(), "gzip": n}));
+        let crates = if name.ends_with(".wasm") { code_by_crate(&bytes)? } else { Vec::new() };
+        files.push(json!({"file": name, "bytes": bytes.len(), "gzip": n, "code_by_crate": crates}));
     }
     Ok(json!({"first_load_gzip": first, "all_gzip": all, "files": files}))
+}
+
+/// Seconds since `make bench` started (it passes its start time as `BENCH_T0`, Unix seconds).
+fn make_seconds() -> Option<u64> {
+    let t0: u64 = std::env::var("BENCH_T0").ok()?.parse().ok()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    now.checked_sub(t0)
+}
+
+/// Code bytes of a wasm module by the crate its functions' demangled names start with, largest first
+/// (empty when wasm-opt or `strip` removed the name section).
+fn code_by_crate(bytes: &[u8]) -> Result<Vec<(String, u64)>> {
+    use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
+    let (mut imported, mut bodies, mut names) = (0u32, Vec::new(), std::collections::HashMap::new());
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    imported += u32::from(matches!(import?.ty, TypeRef::Func(_)));
+                }
+            }
+            Payload::CodeSectionEntry(body) => bodies.push(body.range().len() as u64),
+            Payload::CustomSection(custom) => {
+                if let KnownCustom::Name(reader) = custom.as_known() {
+                    for name in reader {
+                        if let Name::Function(map) = name? {
+                            for naming in map {
+                                let naming = naming?;
+                                names.insert(naming.index, naming.name.to_string());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut by: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for (i, size) in bodies.iter().enumerate() {
+        let Some(name) = names.get(&(imported + i as u32)) else { continue };
+        let plain = format!("{:#}", rustc_demangle::demangle(name));
+        let krate = plain.trim_start_matches(['<', '&', ' ']).trim_start_matches("mut ");
+        let krate = krate.split("::").next().unwrap_or("?").split([' ', '<']).next().unwrap_or("?");
+        *by.entry(krate.to_string()).or_default() += size;
+    }
+    let mut by: Vec<_> = by.into_iter().collect();
+    by.sort_by_key(|c| std::cmp::Reverse(c.1));
+    Ok(by)
 }
 
 fn cpu_name() -> String {
@@ -196,11 +297,16 @@ async fn main() -> Result<()> {
         std::fs::write(dir.join("RESULTS.md"), markdown(&results))?;
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--sizes") {
+        // Only the transfer sizes and the code-by-crate profile of the current dist/.
+        println!("{}", serde_json::to_string_pretty(&sizes()?)?);
+        return Ok(());
+    }
     let server = Server::start_isolated()?;
     let started = std::time::Instant::now();
     let mut ours_runs = Vec::new();
     for (backend, model, secs) in
-        [("cpu", "ae", CPU_SECS), ("cpu", "vae", CPU_SECS), ("webgpu", "ae", GPU_SECS)]
+        [("cpu", "ae", CPU_SECS), ("cpu", "vae", VAE_SECS), ("webgpu", "ae", GPU_SECS)]
     {
         ours_runs.push(ours(&server, backend, model, secs).await?);
     }
@@ -211,6 +317,7 @@ async fn main() -> Result<()> {
         }
     }
     let native_runs = vec![native("ae")?, native("vae")?];
+    let profile = native_profile();
     let page = page_figures(&server).await?;
     let size = sizes()?;
     let date = String::from_utf8(
@@ -219,7 +326,8 @@ async fn main() -> Result<()> {
     let results = json!({
         "date": date.trim(), "cpu": cpu_name(), "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         "chromium": Browser::version().unwrap_or_default(), "bench_seconds": started.elapsed().as_secs(),
-        "ours": ours_runs, "tfjs": tf_runs, "native": native_runs, "page": page, "sizes": size,
+        "make_bench_seconds": make_seconds(),
+        "ours": ours_runs, "tfjs": tf_runs, "native": native_runs, "page": page, "sizes": size, "native_profile": profile,
     });
     let dir = root().join("bench");
     std::fs::create_dir_all(&dir)?;
@@ -244,13 +352,14 @@ fn markdown(r: &Value) -> String {
             .unwrap_or((f64::NAN, "none".into()))
     };
     let mut s = format!(
-        "# Benchmark results\n\n{} · {} ({} cores) · {} · `make bench` took {} s\n\n\
+        "# Benchmark results\n\n{} · {} ({} cores) · {} · `make bench` took {} s in all (build included), {} s measuring\n\n\
          Training throughput, samples/s (784-512-256-2-256-512-784, batch 128, Adam 1e-3, MNIST); ratios = ours ÷ the best tfjs backend on the same model, and ÷ the best tfjs backend of the same kind (CPU: cpu, wasm; GPU: webgl, webgpu).\n\n\
          | trainer | backend | model | samples/s | ÷ best tfjs | ÷ best tfjs of its kind |\n|---|---|---|---|---|---|\n",
         r["date"].as_str().unwrap_or(""),
         r["cpu"].as_str().unwrap_or(""),
         r["cores"],
         r["chromium"].as_str().unwrap_or(""),
+        r["make_bench_seconds"],
         r["bench_seconds"]
     );
     for o in r["ours"].as_array().into_iter().flatten() {
@@ -301,6 +410,9 @@ fn markdown(r: &Value) -> String {
     s += &format!(
         "\n| page figure | value | target |\n|---|---|---|\n\
          | decode latency (hover → next frame) p50 / p95 | {:.1} / {:.1} ms | p95 < 8 ms |\n\
+         | — of it: hover → image in the page (worker round trip) p50 / p95 | {:.1} / {:.1} ms | |\n\
+         | — of that: the view worker's decode p50 / p95 | {:.1} / {:.1} ms | |\n\
+         | — of it: image in the page → next frame (draw + wait for vsync) p50 / p95 | {:.1} / {:.1} ms | |\n\
          | scatter redraw 10k points p50 / p95 | {:.2} / {:.2} ms | < 4 ms |\n\
          | scatter redraw 60k points p50 / p95 | {:.2} / {:.2} ms | < 16 ms |\n\
          | navigation → first drawn map (pretrained) | {:.0} ms | < 1 s |\n\
@@ -309,6 +421,12 @@ fn markdown(r: &Value) -> String {
          | all wasm + JS (with the WebGPU worker), gzip | {:.2} MB | ≤ 3 MB |\n",
         f(&p["decode_ms"]["p50"]),
         f(&p["decode_ms"]["p95"]),
+        f(&p["decode_arrive_ms"]["p50"]),
+        f(&p["decode_arrive_ms"]["p95"]),
+        f(&p["decode_worker_ms"]["p50"]),
+        f(&p["decode_worker_ms"]["p95"]),
+        f(&p["decode_frame_wait_ms"]["p50"]),
+        f(&p["decode_frame_wait_ms"]["p95"]),
         f(&p["draw_10k_ms"]["p50"]),
         f(&p["draw_10k_ms"]["p95"]),
         f(&p["draw_60k_ms"]["p50"]),
@@ -320,5 +438,29 @@ fn markdown(r: &Value) -> String {
         f(&r["sizes"]["first_load_gzip"]) / 1e6,
         f(&r["sizes"]["all_gzip"]) / 1e6,
     );
+    s += "\n## Where the time goes natively (perf, 600 AE steps of the train CLI, one thread)\n\n| kind | share of samples |\n|---|---|\n";
+    for (kind, pct) in r["native_profile"]["kinds"].as_object().into_iter().flatten() {
+        s += &format!("| {kind} | {:.1} % |\n", f(pct));
+    }
+    s += "\n| symbol | share |\n|---|---|\n";
+    for t in r["native_profile"]["top"].as_array().into_iter().flatten().take(12) {
+        s += &format!("| `{}` | {:.1} % |\n", t[1].as_str().unwrap_or(""), f(&t[0]));
+    }
+    s += "\n## Where the bytes go (gzip per file; code by crate where the file keeps its names)\n\n| file | bytes | gzip | largest crates by code bytes |\n|---|---|---|---|\n";
+    for file in r["sizes"]["files"].as_array().into_iter().flatten() {
+        let crates = file["code_by_crate"].as_array().into_iter().flatten();
+        let total: f64 = crates.clone().map(|c| f(&c[1])).sum();
+        let top: Vec<String> = crates
+            .take(8)
+            .map(|c| format!("{} {:.0} %", c[0].as_str().unwrap_or(""), 100.0 * f(&c[1]) / total))
+            .collect();
+        s += &format!(
+            "| {} | {:.2} MB | {:.2} MB | {} |\n",
+            file["file"].as_str().unwrap_or(""),
+            f(&file["bytes"]) / 1e6,
+            f(&file["gzip"]) / 1e6,
+            if top.is_empty() { "(names stripped by wasm-opt)".to_string() } else { top.join(", ") }
+        );
+    }
     s
 }
