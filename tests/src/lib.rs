@@ -282,7 +282,7 @@ impl<'a> Page<'a> {
         Ok(())
     }
 
-    /// Sets select `id` to `value` and fires its change event.
+    /// Sets the value of select or input `id` and fires its change event, as a person's edit does.
     pub async fn select(&self, id: &str, value: &str) -> Result<()> {
         self.js(&format!(
             "const e = document.querySelector('{}'); e.value = '{value}'; e.dispatchEvent(new Event('change', {{bubbles: true}}));",
@@ -290,6 +290,14 @@ impl<'a> Page<'a> {
         ))
         .await?;
         Ok(())
+    }
+
+    /// Presses Train, waits (at most `secs`) until the step counter reaches `step`, and pauses.
+    pub async fn train_until(&self, step: f64, secs: u64, what: &str) -> Result<()> {
+        self.click("train-toggle").await?;
+        let check = format!("+document.querySelector('[data-testid=step-count]').textContent >= {step}");
+        self.wait_for(&check, secs, what).await?;
+        self.click("train-toggle").await
     }
 
     /// Waits until `check` (a JS expression) is truthy, polling; errors after `secs` with `what`.

@@ -110,14 +110,7 @@ async fn fashion_mnist_and_vae_switch_without_reload() -> Result<()> {
         "Fashion-MNIST",
     )
     .await?;
-    page.click("train-toggle").await?;
-    page.wait_for(
-        "+document.querySelector('[data-testid=step-count]').textContent >= 100",
-        60,
-        "Fashion-MNIST training",
-    )
-    .await?;
-    page.click("train-toggle").await?;
+    page.train_until(100.0, 60, "Fashion-MNIST training").await?;
 
     page.select("model-select", "vae").await?;
     page.wait_for(
@@ -132,14 +125,7 @@ async fn fashion_mnist_and_vae_switch_without_reload() -> Result<()> {
         "the VAE",
     )
     .await?;
-    page.click("train-toggle").await?;
-    page.wait_for(
-        "+document.querySelector('[data-testid=step-count]').textContent >= 100",
-        60,
-        "VAE training",
-    )
-    .await?;
-    page.click("train-toggle").await?;
+    page.train_until(100.0, 60, "VAE training").await?;
     let loss = page.number("loss-value").await?;
     assert!(loss.is_finite() && loss > 0.0);
     page.wait_for("window.lsxMap && window.lsxMap.step >= 100", 30, "a VAE map").await?;

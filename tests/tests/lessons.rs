@@ -260,16 +260,9 @@ async fn denoising_and_a_sparse_code() -> Result<()> {
     // Each kind of noise: train the pretrained AE on corrupted inputs for 300 steps, then measure.
     for (kind, level) in [("mask", 0.7), ("gaussian", 0.5)] {
         page.select("noise-select", kind).await?;
-        page.js(&format!("const i = document.querySelector('[data-testid=noise-level]'); i.value = '{level}'; i.dispatchEvent(new Event('change')); return 1;")).await?;
+        page.select("noise-level", &level.to_string()).await?;
         let s0 = page.number("step-count").await?;
-        page.click("train-toggle").await?;
-        page.wait_for(
-            &format!("+document.querySelector('[data-testid=step-count]').textContent >= {}", s0 + 300.0),
-            60,
-            "denoising steps",
-        )
-        .await?;
-        page.click("train-toggle").await?;
+        page.train_until(s0 + 300.0, 60, "denoising steps").await?;
         page.wait_for(SETTLED, 20, "the final weights").await?;
         let step = page.number("step-count").await?;
         page.wait_for(
@@ -297,16 +290,9 @@ async fn denoising_and_a_sparse_code() -> Result<()> {
     page.select("noise-select", "none").await?;
     let mean = "Code: mean |z|";
     let before = number_after(&page, "map-info-0", mean).await?;
-    page.js("const i = document.querySelector('[data-testid=l1-input]'); i.value = '0.01'; i.dispatchEvent(new Event('change')); return 1;").await?;
+    page.select("l1-input", "0.01").await?;
     let s0 = page.number("step-count").await?;
-    page.click("train-toggle").await?;
-    page.wait_for(
-        &format!("+document.querySelector('[data-testid=step-count]').textContent >= {}", s0 + 300.0),
-        60,
-        "sparse steps",
-    )
-    .await?;
-    page.click("train-toggle").await?;
+    page.train_until(s0 + 300.0, 60, "sparse steps").await?;
     page.wait_for(SETTLED, 20, "the final map").await?;
     let step = page.number("step-count").await?;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
@@ -333,17 +319,14 @@ async fn ten_dimensional_codes_on_a_plane_and_a_convolutional_ae() -> Result<()>
     let browser = Browser::launch().await?;
     let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0&seed=4").await?;
     page.wait_ready().await?;
-    page.js("const i = document.querySelector('[data-testid=latent-input]'); i.value = '10'; i.dispatchEvent(new Event('change')); return 1;").await?;
+    page.select("latent-input", "10").await?;
     page.wait_for(
         "/Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
         30,
         "the 10-D model",
     )
     .await?;
-    page.click("train-toggle").await?;
-    page.wait_for("+document.querySelector('[data-testid=step-count]').textContent >= 1500", 150, "training")
-        .await?;
-    page.click("train-toggle").await?;
+    page.train_until(1500.0, 150, "training").await?;
     page.wait_for(SETTLED, 20, "the final map").await?;
     let step = page.number("step-count").await?;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
@@ -369,7 +352,7 @@ async fn ten_dimensional_codes_on_a_plane_and_a_convolutional_ae() -> Result<()>
     page.screenshot("lessons-10d").await?;
 
     // A convolutional AE trains in the tab on the CPU…
-    page.js("const i = document.querySelector('[data-testid=latent-input]'); i.value = '2'; i.dispatchEvent(new Event('change')); return 1;").await?;
+    page.select("latent-input", "2").await?;
     page.select("arch-select", "conv").await?;
     page.wait_for(
         "/Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
@@ -385,10 +368,7 @@ async fn ten_dimensional_codes_on_a_plane_and_a_convolutional_ae() -> Result<()>
     )
     .await?;
     let first = page.number("loss-value").await?;
-    page.click("train-toggle").await?;
-    page.wait_for("+document.querySelector('[data-testid=step-count]').textContent >= 200", 90, "conv steps")
-        .await?;
-    page.click("train-toggle").await?;
+    page.train_until(200.0, 90, "conv steps").await?;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let (loss, rate) = (page.number("loss-value").await?, page.number("samples-per-s").await?);
     println!(

@@ -66,10 +66,7 @@ async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -
         let browser = Browser::launch().await?;
         let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0&seed=5").await?;
         page.wait_ready().await?;
-        page.click("train-toggle").await?;
-        page.wait_for("+document.querySelector('[data-testid=step-count]').textContent >= 200", 60, "steps")
-            .await?;
-        page.click("train-toggle").await?;
+        page.train_until(200.0, 60, "steps").await?;
         // Pausing autosaves the final weights; from then on the step stays put.
         let saved = page
             .wait_for("+(document.querySelector('[data-testid=autosave-status]').textContent.match(/step (\\d+)/) || [])[1]", 20, "the autosave")
@@ -162,10 +159,7 @@ async fn exports_replay_and_the_url_hash() -> Result<()> {
     let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0").await?;
     page.wait_ready().await?;
     page.click("manifold-toggle").await?;
-    page.click("train-toggle").await?;
-    page.wait_for("+document.querySelector('[data-testid=step-count]').textContent >= 500", 60, "steps")
-        .await?;
-    page.click("train-toggle").await?;
+    page.train_until(500.0, 60, "steps").await?;
     let steps = page.number("step-count").await?;
     page.wait_for(&format!("window.lsxMap.step >= {steps}"), 20, "the final map").await?;
 

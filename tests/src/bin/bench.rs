@@ -459,7 +459,11 @@ fn markdown(r: &Value) -> String {
             file["file"].as_str().unwrap_or(""),
             f(&file["bytes"]) / 1e6,
             f(&file["gzip"]) / 1e6,
-            if top.is_empty() { "(names stripped by wasm-opt)".to_string() } else { top.join(", ") }
+            match (top.is_empty(), file["file"].as_str().unwrap_or("").ends_with(".wasm")) {
+                (false, _) => top.join(", "),
+                (true, true) => "(names stripped by wasm-opt)".to_string(),
+                (true, false) => "(JavaScript glue)".to_string(),
+            }
         );
     }
     s

@@ -13,6 +13,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
+mod records;
+mod work;
+
+use records::{expose_map, message_name, record_decode_latency, record_slow};
+use work::AUTOSAVE_MS;
+
 use crate::backend::Mode;
 use crate::plot::LatentView;
 use crate::protocol::{Denoise, End, FromWorker, Init, MapInfo, PointInfo, Role, SampleSet, ToWorker};
@@ -706,134 +712,6 @@ impl AppState {
         self.restart();
     }
 
-    /// Asks the trainer for the weights of every model, which come back as downloads.
-    pub fn save(&self) {
-        self.post(Slot::Trainer, &ToWorker::Export { download: true }, None);
-    }
-
-    /// Asks for an autosave now (one model only; the side-by-side view is not autosaved).
-    fn request_autosave(&self) {
-        if !self.compare.get_untracked() {
-            self.workers.update_value(|w| w.last_autosave = crate::js::now());
-            self.post(Slot::Trainer, &ToWorker::Export { download: false }, None);
-        }
-    }
-
-    /// Writes the autosave record: the model file, the settings and the loss history.
-    fn autosave(self, file: Vec<u8>, step: u64) {
-        let settings = serde_json::json!({
-            "lr": self.lr.get_untracked(), "batch": self.batch.get_untracked(), "beta": self.beta.get_untracked(),
-            "warmup": self.warmup.get_untracked(), "seed": self.seed.get_untracked(),
-        })
-        .to_string();
-        let history = self.history[0].with_untracked(|h| h.iter().flatten().copied().collect());
-        leptos::task::spawn_local(async move {
-            match crate::store::save(&crate::store::Saved { file, settings, history, step }).await {
-                Ok(()) => self.autosaved.set(Some(step)),
-                Err(e) => self.status.set(format!("{e} (training goes on; nothing is lost in this tab)")),
-            }
-        });
-    }
-
-    /// Looks for an autosave from an earlier visit and offers it.
-    fn check_autosave(self) {
-        leptos::task::spawn_local(async move {
-            if let Ok(Some(saved)) = crate::store::load().await {
-                self.resumable.set(Some(saved.step));
-            }
-        });
-    }
-
-    /// Resumes the autosaved model: its weights, step, settings and loss history.
-    pub fn resume(self) {
-        leptos::task::spawn_local(async move {
-            let saved = match crate::store::load().await {
-                Ok(Some(s)) => s,
-                Ok(None) => return self.status.set("There is no autosave to resume.".into()),
-                Err(e) => return self.status.set(e),
-            };
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&saved.settings) {
-                if let Some(x) = v["lr"].as_f64() {
-                    self.lr.set(x);
-                }
-                if let Some(x) = v["beta"].as_f64() {
-                    self.beta.set(x as f32);
-                }
-                if let Some(x) = v["warmup"].as_u64() {
-                    self.warmup.set(x);
-                }
-            }
-            self.resumable.set(None);
-            self.load_file("the autosave", &saved.file);
-            let history: Vec<[f32; 3]> = saved.history.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
-            self.pending_history.set_value(Some(history));
-        });
-    }
-
-    /// Loads a model file: checked here (a wrong or corrupt file changes nothing), then the trainer
-    /// continues from it; the controls follow once it has accepted the weights.
-    pub fn load_file(&self, name: &str, bytes: &[u8]) {
-        match model::weights::from_file(bytes) {
-            Err(e) => self.status.set(format!("Could not load {name}: {e}. Nothing was changed.")),
-            Ok((h, params)) => {
-                self.status.set(format!("Loading {name}…"));
-                self.pending_load.set_value(Some(name.to_string()));
-                let msg = ToWorker::Load { dataset: h.dataset, net: h.net, train: h.train, step: h.step };
-                self.post(Slot::Trainer, &msg, Some(&Float32Array::from(params.as_slice())));
-            }
-        }
-    }
-
-    /// Makes the controls describe `nets` on `dataset` (after a model file was loaded).
-    fn adopt(&self, dataset: DatasetName, nets: &[NetConfig]) {
-        let Some(net) = nets.first() else { return };
-        self.running.set(false);
-        self.history.iter().for_each(|h| h.set(Vec::new()));
-        self.snapshots.set(Vec::new());
-        self.replay.set(None);
-        self.dataset.set(dataset);
-        self.compare.set(nets.len() > 1);
-        self.pca_mode.set(false);
-        self.kind.set(net.kind);
-        self.arch.set(net.arch);
-        self.latent.set(net.latent);
-        match PRESETS.iter().position(|(_, h)| *h == net.hidden.as_slice()) {
-            Some(i) => {
-                self.preset.set(i);
-                self.custom_hidden.set(None);
-            }
-            None => self.custom_hidden.set(Some(net.hidden.clone())),
-        }
-    }
-
-    /// Keeps map snapshots about every tenth of an epoch, thinning the oldest half when full.
-    fn snapshot(&self, model: usize, step: u64, codes: Arc<Vec<f32>>) {
-        let every = (self.batches_per_epoch.get_untracked() as u64 / 10).max(1);
-        self.snapshots.update(|s| {
-            match s.last_mut() {
-                Some(last) if step < last.0 + every => {
-                    if last.0 == step && model < MAX_MODELS {
-                        last.1[model] = Some(codes);
-                    }
-                    return;
-                }
-                _ => {}
-            }
-            let mut maps = [None, None];
-            if model < MAX_MODELS {
-                maps[model] = Some(codes);
-            }
-            s.push((step, maps));
-            if s.len() > MAX_SNAPSHOTS {
-                let mut i = 0;
-                s.retain(|_| {
-                    i += 1;
-                    i % 2 == 1 || i > MAX_SNAPSHOTS / 2
-                });
-            }
-        });
-    }
-
     /// Decodes `n` samples from the prior (and the AE's code box) with every model and measures them.
     pub fn sample(&self, n: usize) {
         self.status.set(format!("Decoding {n} samples per model and comparing them with the test set…"));
@@ -865,9 +743,6 @@ impl AppState {
     }
 }
 
-/// Autosave at most this often while training (ms); and on every pause.
-const AUTOSAVE_MS: f64 = 15_000.0;
-
 /// Decodes along an interpolation path.
 pub const INTERP_STEPS: usize = 10;
 /// Tiles per side of the decoded manifold.
@@ -877,76 +752,4 @@ impl Default for AppState {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// The variant name of a worker message (for diagnostics).
-fn message_name(msg: &FromWorker) -> &'static str {
-    match msg {
-        FromWorker::Ready { .. } => "Ready",
-        FromWorker::DataLoaded { .. } => "DataLoaded",
-        FromWorker::Progress { .. } => "Progress",
-        FromWorker::Weights { .. } => "Weights",
-        FromWorker::Latents { .. } => "Latents",
-        FromWorker::Worst { .. } => "Worst",
-        FromWorker::Decoded { .. } => "Decoded",
-        FromWorker::Recons { .. } => "Recons",
-        FromWorker::Samples { .. } => "Samples",
-        FromWorker::Started { .. } => "Started",
-        FromWorker::Export { .. } => "Export",
-        FromWorker::Manifold { .. } => "Manifold",
-        FromWorker::Interpolated { .. } => "Interpolated",
-        FromWorker::BenchDone { .. } => "BenchDone",
-        FromWorker::Notice { .. } => "Notice",
-        FromWorker::Error { .. } => "Error",
-    }
-}
-
-/// Keeps a record of worker messages whose handling (with the redraws it triggers) took over 20 ms,
-/// as `window.lsxSlow = [[name, ms], …]`, so a test or a person in the console can see what is slow.
-fn record_slow(what: &str, ms: f64) {
-    if ms <= 20.0 {
-        return;
-    }
-    let Some(w) = web_sys::window() else { return };
-    let key = wasm_bindgen::JsValue::from_str("lsxSlow");
-    let arr = js_sys::Reflect::get(&w, &key).ok().filter(js_sys::Array::is_array).unwrap_or_else(|| {
-        let a = js_sys::Array::new();
-        let _ = js_sys::Reflect::set(&w, &key, &a);
-        a.into()
-    });
-    arr.unchecked_into::<js_sys::Array>().push(&js_sys::Array::of2(&what.into(), &ms.into()));
-}
-
-/// Records, for the bench, the time from a decode request to the next animation frame after its image
-/// arrived (the decode panel is painted by then) in `window.lsxDecodeMs`, and its parts in
-/// `window.lsxDecodeParts` as `[worker compute, request → image in the page, image drawn → frame]` ms.
-fn record_decode_latency(sent: f64, arrived: f64, worker_ms: f64) {
-    let Some(w) = web_sys::window() else { return };
-    let frame = Closure::once_into_js(move || {
-        let now = crate::js::now();
-        crate::js::push_record("lsxDecodeMs", &(now - sent).into());
-        let parts = js_sys::Array::of3(&worker_ms.into(), &(arrived - sent).into(), &(now - arrived).into());
-        crate::js::push_record("lsxDecodeParts", &parts);
-    });
-    let _ = w.request_animation_frame(frame.unchecked_ref());
-}
-
-/// Publishes a map's data read-only as `window.lsxMap = {step, points, labels, errors, uploads}`
-/// (model 0) and `window.lsxMap1` (model 1) for tests and the bench.
-fn expose_map(
-    model: usize,
-    step: u64,
-    points: &Float32Array,
-    labels: &[u8],
-    (errors, uploads): (&[f32], &[f32]),
-) {
-    let Some(w) = web_sys::window() else { return };
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"step".into(), &(step as f64).into());
-    let _ = js_sys::Reflect::set(&obj, &"points".into(), points);
-    let _ = js_sys::Reflect::set(&obj, &"labels".into(), &js_sys::Uint8Array::from(labels));
-    let _ = js_sys::Reflect::set(&obj, &"errors".into(), &Float32Array::from(errors));
-    let _ = js_sys::Reflect::set(&obj, &"uploads".into(), &Float32Array::from(uploads));
-    let key = if model == 0 { "lsxMap".to_string() } else { format!("lsxMap{model}") };
-    let _ = js_sys::Reflect::set(&w, &key.into(), &obj);
 }
