@@ -17,20 +17,17 @@ const VAE_SECS: u64 = 20;
 const GPU_SECS: u64 = 40;
 const WARMUP_WINDOWS: usize = 5;
 
-fn median(v: &mut [f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn quantile(v: &mut [f64], q: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
     v.sort_by(f64::total_cmp);
     v[((q * (v.len() - 1) as f64).round() as usize).min(v.len() - 1)]
+}
+
+/// `{"p50", "p95"}` of `v`.
+fn spread(v: &mut [f64]) -> Value {
+    json!({"p50": quantile(v, 0.5), "p95": quantile(v, 0.95)})
 }
 
 fn floats(v: &Value) -> Vec<f64> {
@@ -73,7 +70,7 @@ async fn ours(server: &Server, backend: &str, model: &str, secs: u64) -> Result<
     browser.close().await;
     let mut after: Vec<f64> =
         rates.iter().skip(WARMUP_WINDOWS.min(rates.len() / 2)).copied().filter(|r| *r > 0.0).collect();
-    let sps = median(&mut after);
+    let sps = quantile(&mut after, 0.5);
     println!(
         "ours {used} {model}: {sps:.0} samples/s (median of {} windows), {steps} steps, long tasks {long}",
         after.len()
@@ -194,11 +191,11 @@ async fn page_figures(server: &Server) -> Result<Value> {
     let r = json!({
         "first_map_ms": first,
         "decode_ms": {"n": decode.len(), "p50": quantile(&mut decode, 0.5), "p95": quantile(&mut decode, 0.95)},
-        "decode_worker_ms": {"p50": quantile(&mut worker, 0.5), "p95": quantile(&mut worker, 0.95)},
-        "decode_arrive_ms": {"p50": quantile(&mut arrive, 0.5), "p95": quantile(&mut arrive, 0.95)},
-        "decode_frame_wait_ms": {"p50": quantile(&mut frame, 0.5), "p95": quantile(&mut frame, 0.95)},
-        "draw_10k_ms": {"p50": quantile(&mut d10, 0.5), "p95": quantile(&mut d10, 0.95)},
-        "draw_60k_ms": {"p50": quantile(&mut d60, 0.5), "p95": quantile(&mut d60, 0.95)},
+        "decode_worker_ms": spread(&mut worker),
+        "decode_arrive_ms": spread(&mut arrive),
+        "decode_frame_wait_ms": spread(&mut frame),
+        "draw_10k_ms": spread(&mut d10),
+        "draw_60k_ms": spread(&mut d60),
     });
     println!("page: {r}");
     Ok(r)
