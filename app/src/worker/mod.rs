@@ -58,7 +58,18 @@ async fn device(gpu: bool) -> Result<(Device, String, String), String> {
         #[cfg(not(feature = "gpu"))]
         return Err("this worker was built without WebGPU".into());
     }
+    cpu_device()
+}
+
+#[cfg(feature = "cpu")]
+fn cpu_device() -> Result<(Device, String, String), String> {
     Ok((Device::flex(), "cpu".into(), "burn flex backend, wasm SIMD".into()))
+}
+
+/// The WebGPU worker is built without burn's flex backend.
+#[cfg(not(feature = "cpu"))]
+fn cpu_device() -> Result<(Device, String, String), String> {
+    Err("this worker was built without the CPU backend".into())
 }
 
 /// Loads one split of a bundled dataset from `data/<id>/`.
