@@ -338,6 +338,33 @@ impl<'a> Page<'a> {
         Ok(())
     }
 
+    /// Clicks each class's centre on the map (`CENTROIDS`), waits `settle_ms` for the decode panel,
+    /// and labels each decoded image by its nearest `test` image: `(class, label, MSE)` per class, printed.
+    pub async fn decode_centroids(&self, test: &Dataset, settle_ms: u64) -> Result<Vec<(u8, u8, f32)>> {
+        let centroids = self.js(CENTROIDS).await?;
+        let mut out = Vec::new();
+        for c in centroids.as_array().cloned().unwrap_or_default() {
+            let f = |i: usize| c[i].as_f64().unwrap_or(f64::NAN);
+            self.click_at("latent-plot", f(3), f(4)).await?;
+            tokio::time::sleep(Duration::from_millis(settle_ms)).await;
+            let img: Vec<f32> = self
+                .js(DECODED)
+                .await?
+                .as_array()
+                .map(|a| a.iter().map(|v| v.as_f64().unwrap_or(0.0) as f32).collect())
+                .unwrap_or_default();
+            let (label, dist) = model::metrics::nearest_label(&img, test).ok_or("empty test set")?;
+            let class = f(0) as u8;
+            println!(
+                "class {class}: centre ({:.2}, {:.2}) decodes to nearest test image of class {label} (MSE {dist:.4})",
+                f(1),
+                f(2)
+            );
+            out.push((class, label, dist));
+        }
+        Ok(out)
+    }
+
     /// A real mouse move (DevTools input event, no button) to CSS pixel (x, y) inside element `id`.
     pub async fn hover_at(&self, id: &str, x: f64, y: f64) -> Result<()> {
         let r = self

@@ -4,7 +4,7 @@
 //! training; the scatter redraw is fast; dataset and model switch without a reload.
 
 use model::DatasetName;
-use tests::{Browser, CENTROIDS, DECODED, Page, Result, Server, test_set};
+use tests::{Browser, Page, Result, Server, test_set};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn trained_map_decodes_class_centroids_without_freezing() -> Result<()> {
@@ -54,32 +54,9 @@ async fn trained_map_decodes_class_centroids_without_freezing() -> Result<()> {
     );
     assert!(median < 4.0, "scatter redraw median {median} ms");
 
-    let centroids = page.js(CENTROIDS).await?;
-    let mut correct = Vec::new();
-    for c in centroids.as_array().cloned().unwrap_or_default() {
-        let f = |i: usize| c[i].as_f64().unwrap_or(f64::NAN);
-        let class = f(0) as u8;
-        page.click_at("latent-plot", f(3), f(4)).await?;
-        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-        let img: Vec<f32> = page
-            .js(DECODED)
-            .await?
-            .as_array()
-            .map(|a| a.iter().map(|v| v.as_f64().unwrap_or(0.0) as f32).collect())
-            .unwrap_or_default();
-        let (label, dist) = model::metrics::nearest_label(&img, &test).ok_or("empty test set")?;
-        println!(
-            "class {class}: centroid ({:.2}, {:.2}) decodes to nearest test image of class {label} (MSE {dist:.4})",
-            f(1),
-            f(2)
-        );
-        if label == class {
-            correct.push(class);
-        }
-        if class == 0 {
-            page.screenshot("decoded-point").await?;
-        }
-    }
+    let decoded = page.decode_centroids(&test, 600).await?;
+    page.screenshot("decoded-point").await?;
+    let correct: Vec<u8> = decoded.iter().filter(|d| d.0 == d.1).map(|d| d.0).collect();
     page.screenshot("trained-map").await?;
     println!("centroid decodes classified correctly: {} of 10 ({correct:?})", correct.len());
     assert!(correct.len() >= 8, "only {correct:?} of the ten class centroids decode to their class");

@@ -118,6 +118,9 @@ struct Workers {
     next_decode: u32,
     /// When the latest decode request was sent (id, ms).
     decode_sent: (u32, f64),
+    /// The trainer was set up and has not reported its start step yet (it loads the training set
+    /// first, while the view worker may already have drawn the pretrained map).
+    awaiting_start: bool,
 }
 
 /// Everything the panels show, as signals, plus the handles of the workers.
@@ -434,6 +437,9 @@ impl AppState {
                     self.status
                         .set(format!("{} — {detail}. Loading data…", self.backend_reason.get_untracked()));
                 }
+                if slot != Slot::View {
+                    self.workers.update_value(|w| w.awaiting_start = true);
+                }
                 self.post(slot, &self.setup(slot), None);
             }
             FromWorker::DataLoaded { dataset, train, test, labels } => {
@@ -487,6 +493,12 @@ impl AppState {
                 self.post(Slot::View, &ToWorker::Weights { model, net, step }, data.as_ref())
             }
             FromWorker::Latents { model, step, info, errors, uploads } => {
+                // A pretrained map before the trainer's start report: the status bar shows its step.
+                let early = self.workers.with_value(|w| w.awaiting_start) && self.pretrained.get_untracked();
+                if early && model == 0 && step > self.step.get_untracked() {
+                    self.start_step.set(step);
+                    self.step.set(step);
+                }
                 if let (Some(d), Some(signal)) = (data, self.latents.get(model)) {
                     let mut all = d.to_vec();
                     let up = all.split_off(all.len().saturating_sub(2 * uploads));
@@ -526,6 +538,7 @@ impl AppState {
                 }
             }
             FromWorker::Started { dataset, nets, steps, loaded } => {
+                self.workers.update_value(|w| w.awaiting_start = false);
                 let step = steps.first().copied().unwrap_or(0);
                 self.start_step.set(step);
                 self.step.set(step);
@@ -675,6 +688,7 @@ impl AppState {
         self.start_step.set(0);
         self.status.set(format!("Loading {}…", self.dataset.get_untracked().id()));
         self.post(Slot::View, &self.setup(Slot::View), None);
+        self.workers.update_value(|w| w.awaiting_start = true);
         self.post(Slot::Trainer, &self.setup(Slot::Trainer), None);
     }
 
