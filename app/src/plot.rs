@@ -219,17 +219,19 @@ pub fn nearest_point(points: &[f32], view: &LatentView, at: [f32; 2], radius: f3
         .map(|(i, _)| i)
 }
 
-/// "Nice" tick positions (1, 2 or 5 × 10^k apart) covering `lo..hi` with about `n` ticks.
-pub fn ticks(lo: f32, hi: f32, n: usize) -> Vec<f32> {
+/// "Nice" tick positions (1, 2 or 5 × 10^k apart) covering `lo..hi` with about `n` ticks, each with
+/// its label written to the step's precision ("0.1", not "0.099999994").
+pub fn ticks(lo: f32, hi: f32, n: usize) -> Vec<(f32, String)> {
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) || n == 0 {
         return Vec::new();
     }
     let raw = (hi - lo) / n as f32;
     let mag = 10f32.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let decimals = (-step.log10().floor()).max(0.0) as usize;
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f32 * step).collect()
+    (first..=last).map(|i| i as f32 * step).map(|t| (t, format!("{t:.decimals$}"))).collect()
 }
 
 #[cfg(test)]
@@ -300,8 +302,13 @@ mod tests {
 
     #[test]
     fn ticks_are_round() {
-        assert_eq!(ticks(-1.1, 1.1, 4), vec![-1.0, 0.0, 1.0]);
-        assert_eq!(ticks(-1.1, 1.1, 10), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
+        let at = |lo, hi, n| ticks(lo, hi, n).into_iter().map(|t| t.0).collect::<Vec<_>>();
+        let labels = |lo, hi, n| ticks(lo, hi, n).into_iter().map(|t| t.1).collect::<Vec<_>>();
+        assert_eq!(at(-1.1, 1.1, 4), vec![-1.0, 0.0, 1.0]);
+        assert_eq!(at(-1.1, 1.1, 10), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
         assert!(ticks(1.0, 1.0, 4).is_empty());
+        assert_eq!(labels(-1.1, 1.1, 10), ["-1.0", "-0.5", "0.0", "0.5", "1.0"]);
+        assert_eq!(labels(0.03, 0.13, 6), ["0.04", "0.06", "0.08", "0.10", "0.12"]);
+        assert_eq!(labels(-25.0, 35.0, 6), ["-20", "-10", "0", "10", "20", "30"]);
     }
 }

@@ -75,7 +75,7 @@ pub fn DecodePanel() -> impl IntoView {
     let id = |base: &str, i: usize| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
     view! {
         <section class="panel decode" aria-label="Decoded image">
-            <h2>"Decoded " <small>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</small></h2>
+            <h2>"Decoded " <small style:display=move || if coords().is_empty() { "none" } else { "inline" }>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</small></h2>
             <div class="pair">
                 {(0..2).map(|i| view! {
                     <figure style:display=shown(i)>

@@ -95,21 +95,21 @@ fn draw(
     ctx.set_fill_style_str("#555");
     ctx.set_line_width(f64::from(ratio));
     ctx.set_font(&format!("{}px sans-serif", 11.0 * ratio));
-    for x in ticks(lo[0], hi[0], 6) {
+    for (x, label) in ticks(lo[0], hi[0], 6) {
         let sx = f64::from(view.screen_from_latent([x, 0.0])[0]);
         ctx.begin_path();
         ctx.move_to(sx, 0.0);
         ctx.line_to(sx, f64::from(view.height));
         ctx.stroke();
-        let _ = ctx.fill_text(&format!("{x}"), sx + 2.0, f64::from(view.height) - 4.0 * f64::from(ratio));
+        let _ = ctx.fill_text(&label, sx + 2.0, f64::from(view.height) - 4.0 * f64::from(ratio));
     }
-    for y in ticks(lo[1], hi[1], 6) {
+    for (y, label) in ticks(lo[1], hi[1], 6) {
         let sy = f64::from(view.screen_from_latent([0.0, y])[1]);
         ctx.begin_path();
         ctx.move_to(0.0, sy);
         ctx.line_to(f64::from(view.width), sy);
         ctx.stroke();
-        let _ = ctx.fill_text(&format!("{y}"), 3.0, sy - 3.0);
+        let _ = ctx.fill_text(&label, 3.0, sy - 3.0);
     }
     draw_overlay(&ctx, view, overlay, f64::from(ratio));
 }

@@ -70,9 +70,9 @@ pub fn LossPanel() -> impl IntoView {
         let x_max =
             state.history.iter().map(|h| h.with(|h| h.last().map_or(1.0, |p| p[0]))).fold(1.0, f32::max);
         ctx.set_fill_style_str("#555");
-        for t in ticks(0.0, x_max, 5) {
+        for (t, label) in ticks(0.0, x_max, 5) {
             let x = 40.0 * r + f64::from(t / x_max.max(1.0)) * (W - 80.0) * r;
-            let _ = ctx.fill_text(&format!("{t}"), x, (H - 4.0) * r);
+            let _ = ctx.fill_text(&label, x, (H - 4.0) * r);
         }
         for (model, history) in state.history.iter().enumerate() {
             history.with(|h| {
