@@ -1,10 +1,16 @@
 # The README's commands. `make serve` and `make test` install whatever is missing first.
 SHELL := /bin/bash
-export PATH := $(CURDIR)/.tools/bin:$(HOME)/.cargo/bin:$(PATH)
+# Compiled dependencies and npm tools live outside the clone when CARGO_TARGET_DIR / TOOLS_DIR say so
+# (.ci/run points both at ~/.cache/latent-space-explorer), so a fresh clone on a machine that has built
+# before is warm. Unset, the build uses ./target as usual.
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/latent-space-explorer
+export TOOLS_DIR ?= $(CACHE_DIR)/tools
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+export PATH := $(TOOLS_DIR)/bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 PORT ?= 8080
 
-.PHONY: tools build serve test fmt lint test-native test-wasm test-e2e bench weights clean
+.PHONY: tools build serve test check fmt lint test-native test-wasm test-e2e bench weights clean
 
 tools:
 	@./scripts/install-tools.sh
@@ -40,6 +46,10 @@ test-e2e:
 test: tools fmt lint test-native build test-wasm test-e2e
 	@echo "make test: all passed"
 
+# The inner loop: format, lints, native tests (no wasm build, no browser).
+check: fmt lint test-native
+	@echo "make check: all passed"
+
 # The pretrained models the page opens with: seeded, so a rerun gives the same files (f16, with a
 # JSON record of the command and test metrics beside each).
 WEIGHT_STEPS ?= 5000
@@ -47,7 +57,7 @@ weights:
 	cargo build -q -p model --release --bin train
 	mkdir -p assets/weights
 	for ds in mnist fashion-mnist; do for kind in ae vae; do \
-	  target/release/train --dataset $$ds --kind $$kind --steps $(WEIGHT_STEPS) --seed 42 --half \
+	  $(CARGO_TARGET_DIR)/release/train --dataset $$ds --kind $$kind --steps $(WEIGHT_STEPS) --seed 42 --half \
 	    --out assets/weights/$$ds-$$kind.lsxw || exit 1; \
 	done; done
 
@@ -64,7 +74,7 @@ bench: tools
 	cargo build -q --locked --profile native -p model --bin train -p tests --bin bench & native=$$!; \
 	  trunk build --release && wait $$native
 	mkdir -p dist/bench && ln -sfn $(CURDIR)/bench/tfjs dist/bench/tfjs
-	BENCH_T0=$(BENCH_T0) target/native/bench
+	BENCH_T0=$(BENCH_T0) $(CARGO_TARGET_DIR)/native/bench
 
 clean:
 	rm -rf dist target/screenshots

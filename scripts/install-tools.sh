@@ -4,7 +4,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-TOOLS_DIR="${TOOLS_DIR:-$ROOT/.tools}"
+# npm tools (wasm-opt) go to a per-user cache, shared by every clone; cargo tools to ~/.cargo/bin.
+TOOLS_DIR="${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latent-space-explorer/tools}"
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.

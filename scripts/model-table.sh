@@ -9,7 +9,7 @@ for ds in mnist fashion-mnist; do
   for arch in mlp conv; do
     for kind in ae vae; do
       echo "== $ds $arch $kind"
-      target/release/train --dataset "$ds" --arch "$arch" --kind "$kind" --steps "$steps" --eval 5000 | tail -2
+      "${CARGO_TARGET_DIR:-target}/release/train" --dataset "$ds" --arch "$arch" --kind "$kind" --steps "$steps" --eval 5000 | tail -2
     done
   done
 done

@@ -83,6 +83,11 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone), else `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
 /// Where screenshots go, for people to look at.
 pub fn screenshot_dir() -> PathBuf {
     let dir = root().join("target/screenshots");

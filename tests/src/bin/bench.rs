@@ -8,7 +8,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tests::{Browser, Page, Result, Server, root};
+use tests::{Browser, Page, Result, Server, root, target_dir};
 
 /// Seconds of training per in-app throughput measurement (the first windows are warm-up). Long
 /// tasks are counted during the first, the CPU AE's.
@@ -104,7 +104,7 @@ async fn tfjs(server: &Server, backend: &str, model: &str) -> Result<Value> {
 
 /// The model crate natively (one thread): the ceiling without the browser.
 fn native(model: &str) -> Result<Value> {
-    let out = std::process::Command::new(root().join("target/native/train"))
+    let out = std::process::Command::new(target_dir().join("native/train"))
         .args(["--kind", model, "--steps", "300", "--eval", "200", "--data"])
         .arg(root().join("assets/data"))
         .output()?;
@@ -127,7 +127,7 @@ fn native_profile() -> Value {
         .args(["record", "-q", "-F", "999", "-o"])
         .arg(&data)
         .arg("--")
-        .arg(root().join("target/native/train"))
+        .arg(target_dir().join("native/train"))
         .args(["--kind", "ae", "--steps", "600", "--eval", "200", "--data"])
         .arg(root().join("assets/data"))
         .output();
