@@ -3,10 +3,10 @@
 //! entry) whenever one of them changes.
 
 use leptos::prelude::*;
-use model::{DatasetName, Kind};
+use model::DatasetName;
 
 use crate::plot::LatentView;
-use crate::state::AppState;
+use crate::state::{AppState, MapMode};
 
 fn get(hash: &str, key: &str) -> Option<String> {
     web_sys::UrlSearchParams::new_with_str(hash.trim_start_matches('#')).ok()?.get(key)
@@ -16,13 +16,10 @@ fn get(hash: &str, key: &str) -> Option<String> {
 pub fn restore(state: &AppState) {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     if let Some(d) = get(&hash, "dataset").and_then(|d| DatasetName::from_id(&d)) {
-        state.dataset.set(d);
+        state.settings.dataset.set(d);
     }
-    match get(&hash, "model").as_deref() {
-        Some("vae") => state.kind.set(Kind::Vae),
-        Some("compare") => state.compare.set(true),
-        Some("pca") => state.pca_mode.set(true),
-        _ => {}
+    if let Some(mode) = get(&hash, "model").and_then(|m| MapMode::from_id(&m)) {
+        state.settings.mode.set(mode);
     }
     let nums: Vec<f32> =
         get(&hash, "view").map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default();
@@ -31,28 +28,22 @@ pub fn restore(state: &AppState) {
         && s > 0.0
     {
         // Width and height are set by the map on its first draw.
-        state.views[0].set(Some(LatentView { centre: [x, y], scale: s, width: 0.0, height: 0.0 }));
+        state.maps[0].view.set(Some(LatentView { centre: [x, y], scale: s, width: 0.0, height: 0.0 }));
     }
     let state = *state;
     Effect::new(move |_| {
-        let model = if state.compare.get() {
-            "compare"
-        } else if state.pca_mode.get() {
-            "pca"
-        } else if state.kind.get() == Kind::Vae {
-            "vae"
-        } else {
-            "ae"
-        };
-        let mut hash = format!("#dataset={}&model={model}", state.dataset.get().id());
-        if let Some(v) = state.views[0].get() {
+        let model = state.mode().id();
+        let mut hash = format!("#dataset={}&model={model}", state.settings.dataset.get().id());
+        if let Some(v) = state.maps[0].view.get() {
             hash += &format!("&view={:.4},{:.4},{:.3}", v.centre[0], v.centre[1], v.scale);
         }
         if let Some(w) = web_sys::window()
             && w.location().hash().ok().as_deref() != Some(hash.as_str())
             && let Ok(h) = w.history()
+            && let Err(e) = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash))
         {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&hash));
+            // The link in the address bar is stale; the page itself is unaffected.
+            web_sys::console::warn_2(&"could not update the URL hash:".into(), &e);
         }
     });
 }

@@ -54,7 +54,7 @@ pub fn lsx_draw_bench(n: usize) -> f64 {
             side as u32,
         ),
     ) {
-        let _ = ctx.put_image_data(&img, 0.0, 0.0);
+        components::drawn(ctx.put_image_data(&img, 0.0, 0.0));
     }
     js::now() - t0
 }
@@ -64,6 +64,7 @@ pub fn lsx_draw_bench(n: usize) -> f64 {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
+    hash::restore(&state);
     state.start();
     view! {
         <header>

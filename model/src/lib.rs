@@ -3,6 +3,7 @@
 //! on the CPU (`flex`) and on WebGPU.
 
 pub mod data;
+pub mod latent;
 pub mod metrics;
 pub mod nets;
 pub mod pca;
@@ -12,5 +13,6 @@ pub mod weights;
 
 pub use burn::tensor::Device;
 pub use data::{Dataset, DatasetName, IdxError, Noise};
+pub use metrics::ReadError;
 pub use nets::{Arch, Kind, Net, NetConfig, Recon};
 pub use train::{StepStats, TrainConfig, TrainError, Trainer};

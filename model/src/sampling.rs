@@ -7,7 +7,7 @@ use std::ops::Range;
 use burn::tensor::Device;
 
 use crate::data::Dataset;
-use crate::metrics::{Distance, decode, nearest, quantile, share_below, to_vec};
+use crate::metrics::{Distance, ReadError, decode, nearest, quantile, share_below, to_vec};
 use crate::nets::Net;
 
 /// Share of reconstructions of real images that the threshold lets through.
@@ -35,11 +35,11 @@ pub async fn threshold(
     calibration: Range<usize>,
     reference: Range<usize>,
     device: &Device,
-) -> f32 {
+) -> Result<f32, ReadError> {
     let calib: Vec<usize> = calibration.filter(|&i| i < test.len()).collect();
-    let recons = to_vec(net.reconstruct(test.batch(&calib, device))).await;
-    let d = nearest(&recons, test, reference, Some(&calib), Distance::Strokes, device).await;
-    quantile(&d, CALIBRATION_QUANTILE)
+    let recons = to_vec(net.reconstruct(test.batch(&calib, device))).await?;
+    let d = nearest(&recons, test, reference, Some(&calib), Distance::Strokes, device).await?;
+    Ok(quantile(&d, CALIBRATION_QUANTILE))
 }
 
 /// Decodes `points` (`[k * L]`) and measures them against test images `reference` with `threshold`.
@@ -50,11 +50,11 @@ pub async fn measure(
     reference: Range<usize>,
     threshold: f32,
     device: &Device,
-) -> SampleCheck {
-    let images = decode(net, points, device).await;
-    let distances = nearest(&images, test, reference, None, Distance::Strokes, device).await;
+) -> Result<SampleCheck, ReadError> {
+    let images = decode(net, points, device).await?;
+    let distances = nearest(&images, test, reference, None, Distance::Strokes, device).await?;
     let share = share_below(&distances, threshold);
-    SampleCheck { images, distances, threshold, share }
+    Ok(SampleCheck { images, distances, threshold, share })
 }
 
 /// [`threshold`] then [`measure`].
@@ -65,7 +65,7 @@ pub async fn check(
     calibration: Range<usize>,
     reference: Range<usize>,
     device: &Device,
-) -> SampleCheck {
-    let t = threshold(net, test, calibration, reference.clone(), device).await;
+) -> Result<SampleCheck, ReadError> {
+    let t = threshold(net, test, calibration, reference.clone(), device).await?;
     measure(net, points, test, reference, t, device).await
 }

@@ -22,8 +22,8 @@ fn test_mse(cfg: &NetConfig, train: &model::Dataset, test: &model::Dataset) -> (
     }
     let net = trainer.snapshot();
     let plain = Device::flex();
-    let codes = pollster::block_on(encode_all(&net, test, 0..EVAL, 500, &plain));
-    let recon = pollster::block_on(model::metrics::decode(&net, &codes, &plain));
+    let codes = pollster::block_on(encode_all(&net, test, 0..EVAL, 500, &plain)).expect("read");
+    let recon = pollster::block_on(model::metrics::decode(&net, &codes, &plain)).expect("read");
     (mse(&test.floats(0..EVAL), &recon), net.num_params())
 }
 

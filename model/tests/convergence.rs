@@ -7,7 +7,8 @@
 
 mod common;
 
-use model::metrics::{box_samples, encode_all, knn_accuracy, mse, prior_samples};
+use model::latent::{box_samples, prior_samples};
+use model::metrics::{encode_all, knn_accuracy, mse};
 use model::pca::Pca;
 use model::sampling::check;
 use model::{Dataset, DatasetName, Device, Kind, NetConfig, TrainConfig, Trainer};
@@ -49,12 +50,12 @@ fn train(kind: Kind, train: &Dataset, test: &Dataset) -> Trained {
     }
     let net = trainer.snapshot();
     let plain = Device::flex();
-    let codes = pollster::block_on(encode_all(&net, test, 0..EVAL, 500, &plain));
+    let codes = pollster::block_on(encode_all(&net, test, 0..EVAL, 500, &plain)).expect("read");
     let knn = knn_accuracy(&codes, 2, &test.labels()[..EVAL], 5);
     let x = test.floats(0..EVAL);
-    let recon = pollster::block_on(model::metrics::decode(&net, &codes, &plain));
+    let recon = pollster::block_on(model::metrics::decode(&net, &codes, &plain)).expect("read");
     let sample = |points: &[f32]| {
-        let c = pollster::block_on(check(&net, points, test, 0..300, 0..test.len(), &plain));
+        let c = pollster::block_on(check(&net, points, test, 0..300, 0..test.len(), &plain)).expect("read");
         println!("{kind:?}: threshold {:.3}, share {:.3}", c.threshold, c.share);
         c.share
     };

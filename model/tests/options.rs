@@ -48,7 +48,8 @@ fn bce_denoising_and_sparse_options_train() {
             0..500,
             500,
             &Device::flex(),
-        ));
+        ))
+        .expect("read");
         codes.iter().map(|c| c.abs()).sum::<f32>() / codes.len() as f32
     };
     let (plain, sparse) = (code(0.0), code(0.5));
@@ -64,11 +65,12 @@ fn divergence_rolls_back_to_the_last_good_weights() {
     let mut t = Trainer::new(&net, cfg, data.len(), &Device::flex().autodiff());
     let mut before = Vec::new();
     for _ in 0..20 {
-        let previous = std::mem::replace(&mut before, pollster::block_on(snapshot(&t.snapshot())));
+        let previous =
+            std::mem::replace(&mut before, pollster::block_on(snapshot(&t.snapshot())).expect("read"));
         match pollster::block_on(t.step(&data)) {
             Ok(_) => continue,
             Err(TrainError::Diverged { .. }) => {
-                let now = pollster::block_on(snapshot(&t.snapshot()));
+                let now = pollster::block_on(snapshot(&t.snapshot())).expect("read");
                 assert!(now.iter().all(|w| w.is_finite()), "rolled-back weights are finite");
                 assert_eq!(now, previous, "rolled back to the weights before the last good step");
                 return;

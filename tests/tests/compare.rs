@@ -4,9 +4,9 @@
 //! (the VAE's share of plausible decodes is clearly higher than the AE's), and an interpolation strip
 //! and its path render. Writes `target/screenshots/compare-*.png`.
 
-use tests::{Browser, Page, Result, Server};
+use tests::{OVER_WHITE, Page, Result};
 
-const STEPS: u32 = 1500;
+const STEPS: f64 = 1500.0;
 
 /// CSS pixel of latent point (x, y) on map `model` (`window.lsxView` / `lsxView1`).
 fn screen_js(model: usize, x: &str, y: &str) -> String {
@@ -17,13 +17,13 @@ fn screen_js(model: usize, x: &str, y: &str) -> String {
     )
 }
 
-async fn pair(page: &Page<'_>, js: &str) -> Result<(f64, f64)> {
+async fn pair(page: &Page, js: &str) -> Result<(f64, f64)> {
     let v = page.js(js).await?;
     Ok((v[0].as_f64().unwrap_or(f64::NAN), v[1].as_f64().unwrap_or(f64::NAN)))
 }
 
 /// The step count and both models' batch digests, read at one moment.
-async fn digests(page: &Page<'_>) -> Result<[String; 3]> {
+async fn digests(page: &Page) -> Result<[String; 3]> {
     let v = page
         .js("return ['step-count', 'batch-digest-0', 'batch-digest-1'].map(id => document.querySelector(`[data-testid=${id}]`).textContent);")
         .await?;
@@ -31,36 +31,26 @@ async fn digests(page: &Page<'_>) -> Result<[String; 3]> {
 }
 
 /// A share shown as "NN %", as a fraction.
-async fn share(page: &Page<'_>, id: &str) -> Result<f64> {
+async fn share(page: &Page, id: &str) -> Result<f64> {
     let t = page.text(id).await?;
     Ok(t.trim_end_matches('%').trim().parse::<f64>().map_err(|_| format!("{id}: {t:?}"))? / 100.0)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ae_and_vae_side_by_side() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&seed=3&compare=1&pretrained=0").await?;
+    let page = Page::launch("?backend=cpu&seed=3&compare=1&pretrained=0").await?;
     page.set_viewport(1400, 1900).await?;
     page.wait_ready().await?;
     assert!(page.text("caption-1").await?.contains("N(0, I)"), "the VAE map explains itself");
 
     // Train both with the manifold background on.
     page.click("manifold-toggle").await?;
-    let t_start = page.js("return performance.now();").await?.as_f64().unwrap_or(0.0);
+    let t_start = page.now().await?;
     page.click("train-toggle").await?;
     page.wait_for("window.lsxMap && window.lsxMap1 && window.lsxMap1.step > 0", 60, "both maps").await?;
     let (first0, first1) = pair(&page, "return [window.lsxMap.step, window.lsxMap1.step];").await?;
     let early = digests(&page).await?;
-    page.wait_for(
-        &format!("+document.querySelector('[data-testid=step-count]').textContent >= {STEPS}"),
-        240,
-        "training steps",
-    )
-    .await?;
-    let t_end = page.js("return performance.now();").await?.as_f64().unwrap_or(0.0);
-    page.click("train-toggle").await?;
-    let steps = page.number("step-count").await?;
+    let (t_end, steps) = page.pause_at(STEPS, 240, "training steps").await?;
     page.wait_for(
         &format!("window.lsxMap.step >= {steps} && window.lsxMap1.step >= {steps}"),
         30,
@@ -101,14 +91,16 @@ async fn ae_and_vae_side_by_side() -> Result<()> {
         "decode of (0, 0)",
     )
     .await?;
-    // The crosshair on the VAE map: dark pixels along its right arm (3..9 px from the decoded point).
+    // The crosshair on the VAE map's overlay: dark pixels along its right arm (3..9 px from the decoded
+    // point), seen over white (the points and manifold under the overlay do not count).
     let z = "document.querySelector('[data-testid=decode-coords]').textContent.split(',').map(Number)";
     let (cx, cy) = pair(&page, &screen_js(1, &format!("{z}[0]"), &format!("{z}[1]"))).await?;
     let cross = page
         .js(&format!(
-            "const c = document.querySelector('[data-testid=latent-plot-1]'), r = window.lsxView1[3];
+            "const c = document.querySelector('[data-testid=latent-overlay-1]'), r = window.lsxView1[3];
              const d = c.getContext('2d').getImageData(Math.round(({cx} + 3) * r), Math.round(({cy} - 1) * r), Math.round(6 * r), Math.round(3 * r)).data;
-             let dark = 0; for (let i = 0; i < d.length; i += 4) if (Math.max(d[i], d[i+1], d[i+2]) < 60) dark++;
+             {OVER_WHITE}
+             let dark = 0; for (let i = 0; i < d.length; i += 4) if (Math.max(...overWhite(d, i)) < 60) dark++;
              return dark;"
         ))
         .await?;
@@ -139,7 +131,8 @@ async fn ae_and_vae_side_by_side() -> Result<()> {
         assert!(n > 0.0 && ink > 0.05 * n, "{id}: no decodes drawn");
     }
 
-    // Interpolation between test images #0 and #1 (a 7 and a 2): a strip per model and a path per map.
+    // Interpolation between test images #0 and #1 (a 7 and a 2): a strip per model and a path on each
+    // map's overlay.
     page.click("interp-button").await?;
     for i in [0, 1] {
         let (x, y) = pair(
@@ -161,7 +154,7 @@ async fn ae_and_vae_side_by_side() -> Result<()> {
     )
     .await?;
     page.wait_for("true", 1, "").await?;
-    for (strip, map) in [("interp-strip-0", "latent-plot"), ("interp-strip-1", "latent-plot-1")] {
+    for (strip, map) in [("interp-strip-0", "latent-overlay"), ("interp-strip-1", "latent-overlay-1")] {
         let [n, ink, ..] = page.canvas_stats(strip).await?;
         let [_, _, red, ..] = page.canvas_stats(map).await?;
         println!("{strip}: {n} pixels, {ink} inked; {map}: {red} path pixels");
@@ -169,8 +162,5 @@ async fn ae_and_vae_side_by_side() -> Result<()> {
         assert!(red > 50.0, "{map}: no interpolation path drawn");
     }
     page.screenshot("compare-trained").await?;
-    let errors = page.errors().await?;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }

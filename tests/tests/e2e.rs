@@ -2,7 +2,7 @@
 //! draws and decodes the latent map, and runs a real step on WebGPU (SwiftShader).
 //! Run with `--test-threads=1`: each test trains, and parallel browsers would share the two cores.
 
-use tests::{Browser, Page, Result, Server};
+use tests::{Page, Result};
 
 /// Distinct palette colours on the latent canvas (how many classes are drawn).
 const COLOURS_ON_MAP: &str = r#"
@@ -19,9 +19,7 @@ return seen.size;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cpu_training_learns_and_the_map_decodes() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&seed=1&pretrained=0").await?;
+    let page = Page::launch("?backend=cpu&seed=1&pretrained=0").await?;
     page.wait_ready().await?;
     assert_eq!(page.text("backend-label").await?, "cpu");
     assert_eq!(page.number("step-count").await?, 0.0);
@@ -61,33 +59,23 @@ async fn cpu_training_learns_and_the_map_decodes() -> Result<()> {
     assert!(ink.as_u64().unwrap_or(0) > 10, "decoded image is blank: {ink} dark pixels");
     let shot = page.screenshot("cpu-trained").await?;
     println!("screenshot: {}", shot.display());
-    let errors = page.errors().await?;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn page_loads_without_console_errors_and_explains_its_backend() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "").await?;
+    let page = Page::launch("").await?;
     page.wait_ready().await?;
     // SwiftShader is a software adapter: the page must pick the CPU and say why.
     assert_eq!(page.text("backend-label").await?, "cpu");
     let reason = page.js("return document.querySelector('[data-testid=backend-label]').title;").await?;
     assert!(reason.as_str().unwrap_or_default().contains("software"), "backend reason: {reason}");
-    let errors = page.errors().await?;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn webgpu_path_initialises_and_steps() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=webgpu&pretrained=0").await?;
+    let page = Page::launch("?backend=webgpu&pretrained=0").await?;
     page.wait_ready().await?;
     assert_eq!(page.text("backend-label").await?, "webgpu");
     let t0 = std::time::Instant::now();
@@ -114,17 +102,12 @@ async fn webgpu_path_initialises_and_steps() -> Result<()> {
         t1.elapsed().as_secs_f64()
     );
     page.screenshot("webgpu-step").await?;
-    let errors = page.errors().await?;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn warm_up_race_keeps_the_faster_backend_and_says_why() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=race&pretrained=0").await?;
+    let page = Page::launch("?backend=race&pretrained=0").await?;
     // The race: CPU warm-up, then the WebGPU worker's (shader compile + timed steps, 45 s deadline).
     page.wait_for(
         "document.querySelector('[data-testid=backend-label]').textContent",
@@ -143,8 +126,5 @@ async fn warm_up_race_keeps_the_faster_backend_and_says_why() -> Result<()> {
         0.0,
         "the warm-up steps are not counted: training starts fresh"
     );
-    let errors = page.errors().await?;
-    assert!(errors.is_empty(), "console errors: {errors:?}");
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }

@@ -8,23 +8,18 @@
 use std::path::{Path, PathBuf};
 
 use model::{Dataset, DatasetName};
-use serde_json::Value;
-use tests::{Browser, Page, Result, Server, test_set};
+use tests::{OVER_WHITE, Page, Result, floats, floats_f32, test_set};
 
 /// A number in an element's text after `after` (e.g. "accuracy of these 2-D positions: 0.754").
-async fn number_after(page: &Page<'_>, id: &str, after: &str) -> Result<f64> {
+async fn number_after(page: &Page, id: &str, after: &str) -> Result<f64> {
     let t = page.text(id).await?;
     let rest = t.split(after).nth(1).ok_or_else(|| format!("{id}: no {after:?} in {t:?}"))?;
     let num: String = rest.trim_start().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
     num.parse().map_err(|_| format!("{id}: no number after {after:?} in {t:?}").into())
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
-}
-
 /// Rows of 28×28 tiles (30 px apart) of a grid canvas as grey values in 0..1 (ink = 1).
-async fn grid_rows(page: &Page<'_>, id: &str, rows: usize, cols: usize) -> Result<Vec<Vec<f32>>> {
+async fn grid_rows(page: &Page, id: &str, rows: usize, cols: usize) -> Result<Vec<Vec<f32>>> {
     let v = page
         .js(&format!(
             "const c = document.querySelector('[data-testid={id}]'); const ctx = c.getContext('2d');
@@ -36,9 +31,7 @@ async fn grid_rows(page: &Page<'_>, id: &str, rows: usize, cols: usize) -> Resul
              return out;"
         ))
         .await?;
-    Ok(v.as_array()
-        .map(|rows| rows.iter().map(|r| floats(r).into_iter().map(|x| x as f32).collect()).collect())
-        .unwrap_or_default())
+    Ok(v.as_array().map(|rows| rows.iter().map(floats_f32).collect()).unwrap_or_default())
 }
 
 /// Writes images `range` of `test` as IDX files (images, labels); returns their paths.
@@ -60,7 +53,7 @@ fn write_idx(test: &Dataset, n: usize, dir: &Path, name: &str) -> Result<(PathBu
 }
 
 /// Chooses several files at once in a file input.
-async fn upload_files(page: &Page<'_>, paths: &[&Path]) -> Result<()> {
+async fn upload_files(page: &Page, paths: &[&Path]) -> Result<()> {
     let list: Vec<String> = paths
         .iter()
         .map(|p| std::fs::canonicalize(p).map(|p| p.display().to_string()))
@@ -72,12 +65,14 @@ async fn upload_files(page: &Page<'_>, paths: &[&Path]) -> Result<()> {
 const SETTLED: &str = "(() => { const s = +document.querySelector('[data-testid=step-count]').textContent;
   return window.lsxMap.step === s && s > 0 && window.lsxSettle === s || ((window.lsxSettle = window.lsxMap.step === s ? s : -1), false); })()";
 
-/// Pure black pixels (the crosshair) on the AE map within 12 device pixels of (x, y).
+/// Pure black pixels (the crosshair) on the AE map's overlay within 12 device pixels of (x, y), seen
+/// over white (opaque black only: the overlay's transparent pixels read as black, 0 alpha).
 fn black_near(x: f64, y: f64) -> String {
     format!(
-        "const c = document.querySelector('[data-testid=latent-plot]');
+        "const c = document.querySelector('[data-testid=latent-overlay]');
          const d = c.getContext('2d').getImageData({x:.0} - 12, {y:.0} - 12, 25, 25).data;
-         let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] === 0 && d[i+1] === 0 && d[i+2] === 0) n++;
+         {OVER_WHITE}
+         let n = 0; for (let i = 0; i < d.length; i += 4) if (overWhite(d, i).every(v => v === 0)) n++;
          return n;"
     )
 }
@@ -85,9 +80,7 @@ fn black_near(x: f64, y: f64) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn pca_beside_the_ae_anomalies_and_your_own_images() -> Result<()> {
     let test = test_set(DatasetName::Mnist);
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu").await?;
+    let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
     page.select("model-select", "pca").await?;
     page.wait_for("window.lsxMap1 && window.lsxMap1.points.length === 20000", 60, "the PCA map").await?;
@@ -226,12 +219,7 @@ async fn pca_beside_the_ae_anomalies_and_your_own_images() -> Result<()> {
     }
     // Train on them: 300 images are 2 batches an epoch, so 20 steps are about 10 epochs.
     page.click("upload-train").await?;
-    page.wait_for(
-        "/Training on your 300 images/.test(document.querySelector('[data-testid=status]').textContent)",
-        20,
-        "training on the upload",
-    )
-    .await?;
+    page.wait_status("Training on your 300 images", 20, "training on the upload").await?;
     for _ in 0..20 {
         let s = page.number("step-count").await?;
         page.click("step-button").await?;
@@ -245,16 +233,12 @@ async fn pca_beside_the_ae_anomalies_and_your_own_images() -> Result<()> {
     let epochs = page.number("epoch-value").await?;
     println!("20 steps on the 300 uploaded images: epoch {epochs}");
     assert!(epochs > 8.0 && epochs < 12.0, "epoch {epochs}: not training on the upload alone");
-    assert!(page.errors().await?.is_empty(), "console errors: {:?}", page.errors().await?);
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn denoising_and_a_sparse_code() -> Result<()> {
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&seed=3").await?;
+    let page = Page::launch("?backend=cpu&seed=3").await?;
     page.wait_ready().await?;
     page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 30, "the pretrained map").await?;
     // Each kind of noise: train the pretrained AE on corrupted inputs for 300 steps, then measure.
@@ -307,25 +291,16 @@ async fn denoising_and_a_sparse_code() -> Result<()> {
     assert!(after < 0.5 * before, "mean |z| {before} → {after}");
     assert!(knn > 0.5, "the sparse code lost the classes: k-NN {knn}");
     assert!(loss.is_finite());
-    assert!(page.errors().await?.is_empty(), "console errors: {:?}", page.errors().await?);
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ten_dimensional_codes_on_a_plane_and_a_convolutional_ae() -> Result<()> {
     let test = test_set(DatasetName::Mnist);
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0&seed=4").await?;
+    let page = Page::launch("?backend=cpu&pretrained=0&seed=4").await?;
     page.wait_ready().await?;
     page.select("latent-input", "10").await?;
-    page.wait_for(
-        "/Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
-        30,
-        "the 10-D model",
-    )
-    .await?;
+    page.wait_status("Press Train", 30, "the 10-D model").await?;
     page.train_until(1500.0, 150, "training").await?;
     page.wait_for(SETTLED, 20, "the final map").await?;
     let step = page.number("step-count").await?;
@@ -345,12 +320,7 @@ async fn ten_dimensional_codes_on_a_plane_and_a_convolutional_ae() -> Result<()>
     // A convolutional AE trains in the tab on the CPU…
     page.select("latent-input", "2").await?;
     page.select("arch-select", "conv").await?;
-    page.wait_for(
-        "/Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
-        30,
-        "the conv model",
-    )
-    .await?;
+    page.wait_status("Press Train", 30, "the conv model").await?;
     page.click("step-button").await?;
     page.wait_for(
         "+document.querySelector('[data-testid=step-count]').textContent === 1",
@@ -367,19 +337,13 @@ async fn ten_dimensional_codes_on_a_plane_and_a_convolutional_ae() -> Result<()>
         page.number("step-count").await?
     );
     assert!(loss < 0.5 * first, "conv loss {first} → {loss}");
-    browser.close().await;
+    page.close().await;
 
     // … and on WebGPU (SwiftShader here: a few steps).
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=webgpu&pretrained=0&seed=4").await?;
+    let page = Page::launch("?backend=webgpu&pretrained=0&seed=4").await?;
     page.wait_ready().await?;
     page.select("arch-select", "conv").await?;
-    page.wait_for(
-        "/Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
-        60,
-        "the conv model",
-    )
-    .await?;
+    page.wait_status("Press Train", 60, "the conv model").await?;
     let backend = page.text("backend-label").await?;
     let t0 = std::time::Instant::now();
     for s in 1..=3 {
@@ -395,7 +359,5 @@ async fn ten_dimensional_codes_on_a_plane_and_a_convolutional_ae() -> Result<()>
     println!("conv AE on {backend}: 3 steps in {:.1} s, loss {loss:.4}", t0.elapsed().as_secs_f64());
     assert!(backend.to_lowercase().contains("webgpu"), "{backend}");
     assert!(loss.is_finite() && loss > 0.0 && loss < 0.5);
-    assert!(page.errors().await?.is_empty(), "console errors: {:?}", page.errors().await?);
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }

@@ -6,19 +6,16 @@
 //! are right; the replay slider changes the map; the view is restored from the URL hash.
 
 use model::DatasetName;
-use tests::{Browser, Page, Result, Server, test_set};
+use tests::{Page, Result, floats, test_set};
 
-async fn map(page: &Page<'_>) -> Result<Vec<f64>> {
-    let v = page.js("return Array.from(window.lsxMap.points);").await?;
-    Ok(v.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default())
+async fn map(page: &Page) -> Result<Vec<f64>> {
+    Ok(floats(&page.js("return Array.from(window.lsxMap.points);").await?))
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pretrained_map_within_a_second_and_its_centroids_decode() -> Result<()> {
     let test = test_set(DatasetName::Mnist);
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu").await?;
+    let page = Page::launch("?backend=cpu").await?;
     let first = page.wait_for("window.lsxFirstMap", 20, "a drawn map").await?.as_f64().unwrap_or(f64::NAN);
     page.wait_ready().await?;
     page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 10, "the pretrained map").await?;
@@ -38,20 +35,17 @@ async fn pretrained_map_within_a_second_and_its_centroids_decode() -> Result<()>
     page.screenshot("pretrained-map").await?;
     println!("pretrained centroid decodes classified correctly: {} of 10 ({correct:?})", correct.len());
     assert!(correct.len() >= 8, "only {correct:?} of ten centroids decode to their class");
-    assert!(page.errors().await?.is_empty(), "console errors: {:?}", page.errors().await?);
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -> Result<()> {
-    let server = Server::start()?;
     let dir = tests::screenshot_dir().join("files");
     std::fs::create_dir_all(&dir)?;
     // Train a little from scratch, then save.
     let (file, before) = {
-        let browser = Browser::launch().await?;
-        let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0&seed=5").await?;
+        let query = "?backend=cpu&pretrained=0&seed=5";
+        let page = Page::launch(query).await?;
         page.wait_ready().await?;
         page.train_until(200.0, 60, "steps").await?;
         // Pausing autosaves the final weights; from then on the step stays put.
@@ -71,7 +65,7 @@ async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -
 
         // Autosave and resume: reload the page (same profile), resume, and the run continues.
         let loss_before = page.number("loss-value").await?;
-        let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0&seed=5").await?;
+        page.goto(query).await?;
         page.wait_ready().await?;
         page.wait_for("getComputedStyle(document.querySelector('[data-testid=resume-button]').parentElement).display !== 'none'", 20, "the resume offer").await?;
         page.click("resume-button").await?;
@@ -95,20 +89,14 @@ async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -
             (loss_after - loss_before).abs() < 0.25 * loss_before,
             "loss {loss_before} before, {loss_after} after"
         );
-        browser.close().await;
+        page.close().await;
         (path, before)
     };
     // A fresh browser (new profile), pretrained VAE on Fashion-MNIST showing: load the file.
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&dataset=fashion-mnist").await?;
+    let page = Page::launch("?backend=cpu&dataset=fashion-mnist").await?;
     page.wait_ready().await?;
     page.upload("model-input", &file).await?;
-    page.wait_for(
-        "/Loaded a mnist model/.test(document.querySelector('[data-testid=status]').textContent)",
-        60,
-        "the model file",
-    )
-    .await?;
+    page.wait_status("Loaded a mnist model", 60, "the model file").await?;
     page.wait_for(&format!("window.lsxMap.step === {}", before.0), 30, "the loaded model's map").await?;
     let after = map(&page).await?;
     let diff = before.1.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
@@ -133,17 +121,13 @@ async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -
         assert_eq!(page.number("step-count").await?, before.0);
         assert_eq!(map(&page).await?, after, "a refused file changed the map");
     }
-    assert!(page.errors().await?.is_empty(), "console errors: {:?}", page.errors().await?);
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn exports_replay_and_the_url_hash() -> Result<()> {
     let test = test_set(DatasetName::Mnist);
-    let server = Server::start()?;
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, &server, "?backend=cpu&pretrained=0").await?;
+    let page = Page::launch("?backend=cpu&pretrained=0").await?;
     page.wait_ready().await?;
     page.click("manifold-toggle").await?;
     page.train_until(500.0, 60, "steps").await?;
@@ -204,11 +188,9 @@ async fn exports_replay_and_the_url_hash() -> Result<()> {
     assert!(changed > 1000, "the replay did not change the map");
 
     // URL hash: a shared link restores dataset, model and view.
-    let page2 =
-        Page::open(&browser, &server, "?backend=cpu#dataset=fashion-mnist&model=vae&view=0.5,-0.25,40")
-            .await?;
-    page2.wait_ready().await?;
-    let restored = page2
+    page.goto("?backend=cpu#dataset=fashion-mnist&model=vae&view=0.5,-0.25,40").await?;
+    page.wait_ready().await?;
+    let restored = page
         .js("return [document.querySelector('[data-testid=dataset-select]').value, document.querySelector('[data-testid=model-select]').value, window.lsxView, location.hash];")
         .await?;
     println!("restored from the hash: {restored}");
@@ -216,9 +198,7 @@ async fn exports_replay_and_the_url_hash() -> Result<()> {
     assert_eq!(restored[1], "vae");
     assert_eq!(restored[2][0].as_f64(), Some(0.5));
     assert_eq!(restored[2][2].as_f64().map(|s| s / restored[2][3].as_f64().unwrap_or(1.0)), Some(40.0));
-    assert!(page2.errors().await?.is_empty(), "console errors: {:?}", page2.errors().await?);
-    browser.close().await;
-    Ok(())
+    page.finish().await
 }
 
 /// Counts differing entries of two JSON arrays.

@@ -1,4 +1,4 @@
-//! The CPU worker (flex + wasm SIMD): trains, or encodes and decodes for the view.
+//! The CPU worker (flex + wasm SIMD): the trainer or the view, as the page names it.
 fn main() {
     app::worker::main(false);
 }

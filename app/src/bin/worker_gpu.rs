@@ -1,4 +1,4 @@
-//! The WebGPU worker (wgpu + fusion), built and fetched only when WebGPU is chosen.
+//! The WebGPU worker (wgpu + fusion), built and fetched only when WebGPU is chosen; it only trains.
 fn main() {
     app::worker::main(true);
 }

@@ -15,7 +15,7 @@ const COLUMNS: usize = 6;
 fn Gallery(model: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
-    let worst = state.worst[model];
+    let worst = state.maps[model].worst;
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
         worst.with(|w| {
@@ -24,8 +24,8 @@ fn Gallery(model: usize) -> impl IntoView {
             }
         });
     });
-    let names = move || state.dataset.get().class_names();
-    let name = move || state.names().get(model).copied().unwrap_or("");
+    let names = move || state.settings.dataset.get().class_names();
+    let name = move || state.mode().names().get(model).copied().unwrap_or("");
     view! {
         <figure style:display=move || if worst.with(Option::is_some) { "block" } else { "none" }>
             <figcaption>{name} ": worst reconstructed test images"</figcaption>
@@ -46,7 +46,7 @@ fn Gallery(model: usize) -> impl IntoView {
 pub fn AnomalyPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
-        <section class="panel anomaly" aria-label="Anomalies" style:display=move || if state.by_error.get() { "block" } else { "none" }>
+        <section class="panel anomaly" aria-label="Anomalies" style:display=move || if state.explore.by_error.get() { "block" } else { "none" }>
             <h2>"Anomalies " <small>"the highest reconstruction errors (MSE per pixel) of the map's test points"</small></h2>
             <Gallery model=0 />
             <Gallery model=1 />

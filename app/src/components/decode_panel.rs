@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::ImageData;
 
-use super::context2d;
+use super::{context2d, drawn};
 use crate::state::AppState;
 
 /// Paints 784 grey values in 0..1 into a 28×28 canvas (CSS scales it up with `image-rendering: pixelated`).
@@ -21,15 +21,7 @@ pub(crate) fn paint_digit(canvas: &web_sys::HtmlCanvasElement, pixels: &[f32]) {
     if rgba.len() == 28 * 28 * 4
         && let Ok(img) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), 28, 28)
     {
-        let _ = ctx.put_image_data(&img, 0.0, 0.0);
-    }
-}
-
-/// A short name of each model shown (AE / VAE).
-pub(crate) fn model_name(kind: model::Kind) -> &'static str {
-    match kind {
-        model::Kind::Ae => "AE",
-        model::Kind::Vae => "VAE",
+        drawn(ctx.put_image_data(&img, 0.0, 0.0));
     }
 }
 
@@ -41,7 +33,7 @@ pub fn DecodePanel() -> impl IntoView {
     let recons = [NodeRef::<Canvas>::new(), NodeRef::<Canvas>::new()];
     let original = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        state.decoded.with(|d| {
+        state.explore.decoded.with(|d| {
             let Some(d) = d else { return };
             for (c, px) in canvases.iter().zip(&d.pixels) {
                 if let Some(c) = c.get() {
@@ -60,18 +52,19 @@ pub fn DecodePanel() -> impl IntoView {
             }
         });
     });
-    let point =
-        move || state.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref().map(|p| (p.index, p.label))));
-    let names = move || state.dataset.get().class_names();
+    let point = move || {
+        state.explore.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref().map(|p| (p.index, p.label))))
+    };
+    let names = move || state.settings.dataset.get().class_names();
     let coords = move || {
-        state.decoded.with(|d| {
+        state.explore.decoded.with(|d| {
             d.as_ref().map_or(String::new(), |d| {
                 d.zs.iter().flatten().next().map_or(String::new(), |z| format!("{:.3}, {:.3}", z[0], z[1]))
             })
         })
     };
-    let shown = move |i: usize| move || if i < state.names().len() { "block" } else { "none" };
-    let name = move |i: usize| move || state.names().get(i).copied().unwrap_or("");
+    let shown = move |i: usize| move || if i < state.mode().names().len() { "block" } else { "none" };
+    let name = move |i: usize| move || state.mode().names().get(i).copied().unwrap_or("");
     let id = |base: &str, i: usize| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
     view! {
         <section class="panel decode" aria-label="Decoded image">

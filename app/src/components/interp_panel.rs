@@ -12,10 +12,11 @@ use crate::state::AppState;
 fn Strip(model: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
-    let present = move || state.interpolation.with(|i| i.as_ref().is_some_and(|i| model < i.paths.len()));
+    let present =
+        move || state.explore.interpolation.with(|i| i.as_ref().is_some_and(|i| model < i.paths.len()));
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
-        state.interpolation.with(|i| {
+        state.explore.interpolation.with(|i| {
             let Some(i) = i else { return };
             let len = i.steps * 784;
             if let Some(images) = i.images.get(model * len..(model + 1) * len) {
@@ -23,7 +24,7 @@ fn Strip(model: usize) -> impl IntoView {
             }
         });
     });
-    let name = move || state.names().get(model).copied().unwrap_or("");
+    let name = move || state.mode().names().get(model).copied().unwrap_or("");
     view! {
         <figure style:display=move || if present() { "block" } else { "none" }>
             <figcaption>{name}</figcaption>
@@ -36,7 +37,7 @@ fn Strip(model: usize) -> impl IntoView {
 #[component]
 pub fn InterpPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let picking = move || state.picking.with(|p| p.as_ref().map(Vec::len));
+    let picking = move || state.explore.picking.with(|p| p.as_ref().map(Vec::len));
     let label = move || match picking() {
         None => "Interpolate: pick two points".to_string(),
         Some(n) => format!("Click point {} of 2 on a map…", n + 1),
@@ -44,7 +45,7 @@ pub fn InterpPanel() -> impl IntoView {
     view! {
         <section class="panel interp" aria-label="Interpolation">
             <h2>"Interpolation"</h2>
-            <button data-testid="interp-button" on:click=move |_| state.picking.set(Some(Vec::new()))>{label}</button>
+            <button data-testid="interp-button" on:click=move |_| state.explore.picking.set(Some(Vec::new()))>{label}</button>
             {(0..2).map(|m| view! { <Strip model=m /> }).collect_view()}
             <p class="hint">"Click two dots (each model then walks between its own codes of those two images) or two empty places (the same coordinates in every map). AE paths cross gaps where decodes turn strange; VAE paths morph smoothly."</p>
         </section>

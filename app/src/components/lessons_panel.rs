@@ -2,7 +2,7 @@
 //! detection (colour by reconstruction error) and your own IDX images (onto the map, or to train on).
 
 use leptos::prelude::*;
-use model::{Dataset, Noise};
+use model::Noise;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::state::{AppState, Upload};
@@ -21,8 +21,7 @@ async fn check_upload(files: web_sys::FileList) -> Result<Upload, String> {
     let (name, images) =
         images.into_iter().next().ok_or("choose an IDX images file (and optionally its labels)")?;
     let labels = labels.into_iter().next().map(|(_, l)| l);
-    let data = Dataset::from_idx(&images, labels.as_deref()).map_err(|e| format!("{name}: {e}"))?;
-    Ok(Upload { name, images, labels, count: data.len() })
+    Upload::from_idx(name, &images, labels.as_deref())
 }
 
 /// The noise setting from the two controls.
@@ -41,7 +40,7 @@ pub fn LessonsPanel() -> impl IntoView {
     let kind = RwSignal::new("none".to_string());
     let level = RwSignal::new(0.3f32);
     let apply_noise = move || {
-        state.noise.set(noise(&kind.get_untracked(), level.get_untracked()));
+        state.settings.noise.set(noise(&kind.get_untracked(), level.get_untracked()));
         state.reconfigure();
     };
     let on_level = move |ev| match event_target_value(&ev).parse::<f32>() {
@@ -53,7 +52,7 @@ pub fn LessonsPanel() -> impl IntoView {
     };
     let on_l1 = move |ev| match event_target_value(&ev).parse::<f32>() {
         Ok(v) if v.is_finite() && v >= 0.0 => {
-            state.l1.set(v);
+            state.settings.l1.set(v);
             state.reconfigure();
         }
         _ => state.status.set("The L1 weight must be a number ≥ 0; kept the previous one.".into()),
@@ -68,7 +67,7 @@ pub fn LessonsPanel() -> impl IntoView {
                         "{}: {} valid 28×28 images, shown as ◆ on the map. Train on them to fit the model to them.",
                         u.name, u.count
                     ));
-                    state.upload.set(Some(u));
+                    state.explore.upload.set(Some(u));
                     state.send_upload(false);
                 }
                 Err(msg) => state.status.set(format!("Upload rejected: {msg}. Nothing was changed.")),
@@ -91,19 +90,19 @@ pub fn LessonsPanel() -> impl IntoView {
             </label>
             <label title="Weight of an L1 penalty on the code: pushes code units to zero (a sparse autoencoder)">"L1 on code "
                 <input data-testid="l1-input" type="number" min="0" step="0.01" size="4"
-                    prop:value=move || state.l1.get().to_string() on:change=on_l1 />
+                    prop:value=move || state.settings.l1.get().to_string() on:change=on_l1 />
             </label>
             <label title="Colour each test point by how badly it is reconstructed; the worst are listed">
-                <input data-testid="error-toggle" type="checkbox" prop:checked=move || state.by_error.get()
+                <input data-testid="error-toggle" type="checkbox" prop:checked=move || state.explore.by_error.get()
                     on:change=move |ev| state.set_by_error(event_target_checked(&ev)) />" colour by reconstruction error"
             </label>
             <label class="upload">"Your IDX images "
                 <input data-testid="file-input" type="file" multiple on:change=on_upload />
             </label>
-            <button data-testid="upload-train" style:display=move || if state.upload.with(Option::is_some) { "inline" } else { "none" }
+            <button data-testid="upload-train" style:display=move || if state.explore.upload.with(Option::is_some) { "inline" } else { "none" }
                 title="Train on your images from now on, instead of the dataset's training split"
                 on:click=move |_| state.send_upload(true)>
-                {move || state.upload.with(|u| u.as_ref().map(|u| format!("Train on your {} images", u.count)).unwrap_or_default())}
+                {move || state.explore.upload.with(|u| u.as_ref().map(|u| format!("Train on your {} images", u.count)).unwrap_or_default())}
             </button>
         </section>
     }

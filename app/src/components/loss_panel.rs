@@ -4,7 +4,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::{context2d, dpr};
+use super::{context2d, dpr, drawn};
 use crate::plot::ticks;
 use crate::state::AppState;
 
@@ -45,8 +45,8 @@ fn series(
     ctx.set_fill_style_str(colour);
     let fmt = |v: f32| if log { format!("{:.3}", 10f32.powf(v)) } else { format!("{v:.3}") };
     let x = if right { (W - 38.0) * r } else { 2.0 };
-    let _ = ctx.fill_text(&fmt(hi), x, (14.0 + 12.0 * row) * r);
-    let _ = ctx.fill_text(&fmt(lo), x, (H - 20.0 - 12.0 * row) * r);
+    drawn(ctx.fill_text(&fmt(hi), x, (14.0 + 12.0 * row) * r));
+    drawn(ctx.fill_text(&fmt(lo), x, (H - 20.0 - 12.0 * row) * r));
 }
 
 /// The loss chart panel.
@@ -67,14 +67,18 @@ pub fn LossPanel() -> impl IntoView {
         ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         ctx.set_font(&format!("{}px sans-serif", 11.0 * r));
         let log = log.get();
-        let x_max =
-            state.history.iter().map(|h| h.with(|h| h.last().map_or(1.0, |p| p[0]))).fold(1.0, f32::max);
+        let x_max = state
+            .maps
+            .iter()
+            .map(|m| m.history)
+            .map(|h| h.with(|h| h.last().map_or(1.0, |p| p[0])))
+            .fold(1.0, f32::max);
         ctx.set_fill_style_str("#555");
         for (t, label) in ticks(0.0, x_max, 5) {
             let x = 40.0 * r + f64::from(t / x_max.max(1.0)) * (W - 80.0) * r;
-            let _ = ctx.fill_text(&label, x, (H - 4.0) * r);
+            drawn(ctx.fill_text(&label, x, (H - 4.0) * r));
         }
-        for (model, history) in state.history.iter().enumerate() {
+        for (model, history) in state.maps.iter().map(|m| m.history).enumerate() {
             history.with(|h| {
                 // At most ~600 points: every k-th step.
                 let k = (h.len() / 600).max(1);
@@ -88,17 +92,28 @@ pub fn LossPanel() -> impl IntoView {
             });
         }
     });
+    // The VAE's β of the latest step (the first VAE shown; None without one or before a step).
+    let beta_now = move || {
+        let kinds = state.mode().kinds();
+        state.training.stats.with(|s| {
+            kinds.iter().zip(s).find(|(k, st)| **k == model::Kind::Vae && st.step > 0).map(|(_, st)| st.beta)
+        })
+    };
     view! {
         <section class="panel loss" aria-label="Loss">
             <h2>"Loss " <small>{move || {
-                let kinds = state.kinds();
+                let kinds = state.mode().kinds();
                 kinds.iter().enumerate().map(|(i, &k)| {
-                    let name = super::decode_panel::model_name(k);
+                    let name = crate::state::kind_name(k);
                     let [rc, kc] = COLOURS[i % 2];
                     let kl = (k == model::Kind::Vae).then(|| view! { <span style=format!("color:{kc}")>{format!(" — {name} KL (nats)")}</span> });
                     view! { <span style=format!("color:{rc}")>{format!(" — {name} reconstruction (per pixel)")}</span> {kl} }
                 }).collect_view()
             }}</small></h2>
+            <p class="hint" style:display=move || if beta_now().is_some() { "block" } else { "none" }>
+                "β in the latest step (after the KL warm-up): "
+                <b data-testid="beta-now">{move || beta_now().map(|b| format!("{b:.3}")).unwrap_or_default()}</b>
+            </p>
             <canvas data-testid="loss-chart" node_ref=canvas style=format!("width:{W}px;height:{H}px")></canvas>
             <label><input data-testid="loss-log" type="checkbox" prop:checked=move || log.get()
                 on:change=move |ev| log.set(event_target_checked(&ev)) /> " log scale"</label>

@@ -15,7 +15,6 @@ mod work_panel;
 pub use anomaly_panel::AnomalyPanel;
 pub use controls_panel::ControlsPanel;
 pub use decode_panel::DecodePanel;
-pub(crate) use decode_panel::model_name;
 pub use interp_panel::InterpPanel;
 pub use latent_panel::LatentPanel;
 pub use lessons_panel::LessonsPanel;
@@ -26,6 +25,14 @@ pub use status_bar::StatusBar;
 pub use work_panel::WorkPanel;
 
 use wasm_bindgen::JsCast;
+
+/// Reports a failed canvas call (an invalid size or a detached canvas) in the console: the drawing
+/// is incomplete, nothing else is affected.
+pub(crate) fn drawn(result: Result<(), wasm_bindgen::JsValue>) {
+    if let Err(e) = result {
+        web_sys::console::warn_2(&"a canvas call failed:".into(), &e);
+    }
+}
 
 /// The 2-D context of a canvas.
 pub(crate) fn context2d(canvas: &web_sys::HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
@@ -62,6 +69,6 @@ pub(crate) fn paint_grid(canvas: &web_sys::HtmlCanvasElement, images: &[f32], co
             h as u32,
         )
     {
-        let _ = ctx.put_image_data(&img, 0.0, 0.0);
+        drawn(ctx.put_image_data(&img, 0.0, 0.0));
     }
 }

@@ -15,16 +15,16 @@ pub fn ReconPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let scratch = NodeRef::<Canvas>::new();
-    let models = move || state.names().len();
-    let noisy = move || state.denoise[0].get();
+    let models = move || state.mode().names().len();
+    let noisy = move || state.maps[0].denoise.get();
     let rows = move || 1 + usize::from(noisy().is_some()) + models();
     Effect::new(move |_| {
         let (Some(c), Some(tile)) = (canvas.get(), scratch.get()) else { return };
         let Some(ctx) = super::context2d(&c) else { return };
         ctx.clear_rect(0.0, 0.0, f64::from(c.width()), f64::from(c.height()));
         let extra = usize::from(noisy().is_some());
-        for (model, signal) in state.recons.iter().enumerate().take(models()) {
-            let has_noisy = state.denoise[model].get().is_some();
+        for (model, signal) in state.maps.iter().map(|m| m.recons).enumerate().take(models()) {
+            let has_noisy = state.maps[model].denoise.get().is_some();
             signal.with(|r| {
                 let Some((data, k)) = r else { return };
                 // Blocks: originals, [noisy inputs], reconstructions. Model 0 also paints the shared
@@ -37,8 +37,11 @@ pub fn ReconPanel() -> impl IntoView {
                     }
                     let row = if is_recon { 1 + extra + model } else { block };
                     paint_digit(&tile, img);
-                    let _ =
-                        ctx.draw_image_with_html_canvas_element(&tile, col as f64 * 30.0, 30.0 * row as f64);
+                    super::drawn(ctx.draw_image_with_html_canvas_element(
+                        &tile,
+                        col as f64 * 30.0,
+                        30.0 * row as f64,
+                    ));
                 }
             });
         }
@@ -48,7 +51,7 @@ pub fn ReconPanel() -> impl IntoView {
             view! {
                 <p data-testid="denoise-measure">"Error against the clean images: noisy input "
                     <b data-testid="denoise-noisy-mse">{format!("{:.4}", d.noisy_mse)}</b>
-                    " → " {state.names().first().copied().unwrap_or("")} " output "
+                    " → " {state.mode().names().first().copied().unwrap_or("")} " output "
                     <b data-testid="denoise-output-mse">{format!("{:.4}", d.output_mse)}</b> " (MSE per pixel)"</p>
             }
         })
@@ -56,7 +59,7 @@ pub fn ReconPanel() -> impl IntoView {
     view! {
         <section class="panel recon" aria-label="Reconstructions">
             <h2>"Reconstructions " <small>{move || {
-                let names = state.names().join(", then ");
+                let names = state.mode().names().join(", then ");
                 match noisy() {
                     Some(_) => format!("top: clean test images · then: noisy inputs · below: {names}'s output from the noisy input"),
                     None => format!("top: test images · below: {names} after the bottleneck"),

@@ -16,10 +16,10 @@ const SHOWN: usize = 36;
 fn SampleSetView(index: usize) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
-    let set = move || state.samples.with(|s| s.as_ref().and_then(|s| s.sets.get(index).cloned()));
+    let set = move || state.explore.samples.with(|s| s.as_ref().and_then(|s| s.sets.get(index).cloned()));
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
-        state.samples.with(|s| {
+        state.explore.samples.with(|s| {
             let Some(s) = s else { return };
             let Some(n) = s.sets.get(index).map(|set| set.points.len() / 2) else { return };
             let start: usize = s.sets[..index].iter().map(|set| set.points.len() / 2).sum();
@@ -32,7 +32,7 @@ fn SampleSetView(index: usize) -> impl IntoView {
     let key = move || set().map(|s| format!("{}-{}", s.model, s.source)).unwrap_or_default();
     let title = move || {
         let Some(s) = set() else { return String::new() };
-        let name = state.names().get(s.model).copied().unwrap_or("");
+        let name = state.mode().names().get(s.model).copied().unwrap_or("");
         let from = if s.source == "prior" { "from N(0, I)" } else { "uniform in its codes' box" };
         format!("{name} · {from}")
     };
@@ -49,7 +49,7 @@ fn SampleSetView(index: usize) -> impl IntoView {
 #[component]
 pub fn SamplePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let ready = move || state.latents[0].with(|l| !l.0.is_empty());
+    let ready = move || state.maps[0].latents.with(|l| !l.0.is_empty());
     view! {
         <section class="panel sample" aria-label="Samples from the prior">
             <h2>"Sampling " <small>"dots on the maps: filled = N(0, I), open = the AE's box"</small></h2>

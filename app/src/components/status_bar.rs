@@ -8,26 +8,31 @@ use crate::state::AppState;
 #[component]
 pub fn StatusBar() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let loss = move || state.loss.get().map_or("–".to_string(), |l| format!("{l:.5}"));
-    let frac = move || state.epoch.get().fract();
+    let loss = move || state.training.loss.get().map_or("–".to_string(), |l| format!("{l:.5}"));
+    let frac = move || state.training.epoch.get().fract();
     let eta = move || {
-        let (sps, per_epoch) = (state.samples_per_s.get(), state.batches_per_epoch.get());
-        let left = (1.0 - frac()) * per_epoch as f64 * state.batch.get() as f64;
-        if sps > 0.0 && state.running.get() { format!("{:.0} s", left / sps) } else { "–".into() }
+        let (sps, per_epoch) = (state.training.samples_per_s.get(), state.training.batches_per_epoch.get());
+        let left = (1.0 - frac()) * per_epoch as f64 * state.settings.batch.get() as f64;
+        if sps > 0.0 && state.training.running.get() { format!("{:.0} s", left / sps) } else { "–".into() }
     };
     let digest = move |i: usize| {
-        move || state.stats.with(|s| s.get(i).map_or("–".into(), |s| format!("{:08x}", s.batch_digest)))
+        move || {
+            state
+                .training
+                .stats
+                .with(|s| s.get(i).map_or("–".into(), |s| format!("{:08x}", s.batch_digest)))
+        }
     };
     view! {
         <section class="status" aria-label="Status">
-            <span>"Backend " <b data-testid="backend-label" title=move || state.backend_reason.get()>{move || state.backend.get()}</b></span>
-            <span>"Step " <b data-testid="step-count">{move || state.step.get()}</b></span>
+            <span>"Backend " <b data-testid="backend-label" title=move || state.training.backend_reason.get()>{move || state.training.backend.get()}</b></span>
+            <span>"Step " <b data-testid="step-count">{move || state.training.step.get()}</b></span>
             <span>"Loss " <b data-testid="loss-value">{loss}</b></span>
-            <span>"Epoch " <b data-testid="epoch-value">{move || format!("{:.2}", state.epoch.get())}</b></span>
-            <span>"Samples/s " <b data-testid="samples-per-s">{move || format!("{:.0}", state.samples_per_s.get())}</b></span>
+            <span>"Epoch " <b data-testid="epoch-value">{move || format!("{:.2}", state.training.epoch.get())}</b></span>
+            <span>"Samples/s " <b data-testid="samples-per-s">{move || format!("{:.0}", state.training.samples_per_s.get())}</b></span>
             <span>"Epoch progress " <progress data-testid="epoch-progress" max="1" prop:value=frac></progress></span>
             <span>"ETA for the epoch " <b data-testid="epoch-eta">{eta}</b></span>
-            <span style:display=move || if state.compare.get() { "inline" } else { "none" }
+            <span style:display=move || if state.mode().compare() { "inline" } else { "none" }
                 title="A hash of every batch each model has trained on: equal hashes mean identical batches in identical order">
                 "Batches AE / VAE " <b data-testid="batch-digest-0">{digest(0)}</b> " / " <b data-testid="batch-digest-1">{digest(1)}</b>
             </span>

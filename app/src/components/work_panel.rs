@@ -7,13 +7,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::latent_panel::map_png;
-use super::model_name;
-use crate::state::AppState;
+use crate::state::{AppState, kind_name};
 
 /// The latent codes of the test points as CSV: index, label, one column per latent dimension.
 fn latents_csv(state: &AppState) -> String {
-    let (codes, _) = state.latents[0].get_untracked();
-    let labels = state.labels.get_untracked();
+    let (codes, _) = state.maps[0].latents.get_untracked();
+    let labels = state.explore.labels.get_untracked();
     let mut out = String::from("index,label,z1,z2\n");
     for (i, (p, l)) in codes.chunks_exact(2).zip(labels.iter()).enumerate() {
         out += &format!("{i},{l},{},{}\n", p[0], p[1]);
@@ -23,7 +22,7 @@ fn latents_csv(state: &AppState) -> String {
 
 /// The decoded manifold of the first map as a PNG data URL (20 × 20 tiles of 28 × 28 pixels).
 fn manifold_png(state: &AppState) -> Option<String> {
-    let m = state.manifold[0].get_untracked()?;
+    let m = state.maps[0].manifold.get_untracked()?;
     let doc = web_sys::window()?.document()?;
     let canvas: web_sys::HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
     super::paint_grid(&canvas, &m.images, m.tiles);
@@ -31,12 +30,13 @@ fn manifold_png(state: &AppState) -> Option<String> {
 }
 
 fn file_stem(state: &AppState) -> String {
-    let kind = if state.compare.get_untracked() { "compare" } else { model_name(state.kind.get_untracked()) };
+    let mode = state.settings.mode.get_untracked();
+    let kind = if mode.compare() { "compare" } else { mode.kind(0).map_or("ae", kind_name) };
     format!(
         "{}-{}-step{}",
-        state.dataset.get_untracked().id(),
+        state.settings.dataset.get_untracked().id(),
         kind.to_lowercase(),
-        state.step.get_untracked()
+        state.training.step.get_untracked()
     )
 }
 
@@ -71,11 +71,11 @@ pub fn WorkPanel() -> impl IntoView {
         None => state.status.set("Turn on “decoded manifold” first: the export is its current grid.".into()),
     };
     // Replay: the slider's last position is "live".
-    let count = move || state.snapshots.with(Vec::len);
-    let position = move || state.replay.get().unwrap_or(count().saturating_sub(1));
+    let count = move || state.work.snapshots.with(Vec::len);
+    let position = move || state.work.replay.get().unwrap_or(count().saturating_sub(1));
     let on_slide = move |ev| {
         let i: usize = event_target_value(&ev).parse().unwrap_or(0);
-        state.replay.set((i + 1 < count()).then_some(i));
+        state.work.replay.set((i + 1 < count()).then_some(i));
     };
     let playing = RwSignal::new(false);
     let play = move |_| {
@@ -83,43 +83,43 @@ pub fn WorkPanel() -> impl IntoView {
             return;
         }
         playing.set(true);
-        state.replay.set(Some(0));
+        state.work.replay.set(Some(0));
         leptos::task::spawn_local(async move {
             loop {
                 crate::js::sleep_ms(120).await;
-                let next = state.replay.get_untracked().map_or(usize::MAX, |i| i + 1);
+                let next = state.work.replay.get_untracked().map_or(usize::MAX, |i| i + 1);
                 if next + 1 >= count() || !playing.get_untracked() {
-                    state.replay.set(None);
+                    state.work.replay.set(None);
                     playing.set(false);
                     return;
                 }
-                state.replay.set(Some(next));
+                state.work.replay.set(Some(next));
             }
         });
     };
-    let ready = move || state.latents[0].with(|l| !l.0.is_empty());
+    let ready = move || state.maps[0].latents.with(|l| !l.0.is_empty());
     view! {
         <section class="panel work" aria-label="Keep your work">
-            <h2>"Your work " <small>{move || match state.start_step.get() {
+            <h2>"Your work " <small>{move || match state.training.start_step.get() {
                 0 => "started untrained".to_string(),
                 s => format!("started from a trained model (step {s})"),
             }}</small></h2>
-            <div class="row" style:display=move || if state.resumable.get().is_some() { "flex" } else { "none" }>
+            <div class="row" style:display=move || if state.work.resumable.get().is_some() { "flex" } else { "none" }>
                 <button data-testid="resume-button" class="primary" on:click=move |_| state.resume()>
-                    {move || format!("Resume where you left off (step {})", state.resumable.get().unwrap_or(0))}</button>
+                    {move || format!("Resume where you left off (step {})", state.work.resumable.get().unwrap_or(0))}</button>
                 "an autosave from your last visit"
             </div>
             <div class="row">
                 <button data-testid="scratch-button" on:click=move |_| state.from_scratch()>"From scratch"</button>
                 <button data-testid="save-button" disabled=move || !ready() on:click=move |_| state.save()>"Save model"</button>
                 <label class="upload">"Load model " <input data-testid="model-input" type="file" accept=".lsxw" on:change=on_load /></label>
-                <small data-testid="autosave-status">{move || state.autosaved.get().map(|s| format!("autosaved at step {s}")).unwrap_or_default()}</small>
+                <small data-testid="autosave-status">{move || state.work.autosaved.get().map(|s| format!("autosaved at step {s}")).unwrap_or_default()}</small>
             </div>
             <div class="row">
                 "Export: "
                 <button data-testid="export-map" disabled=move || !ready() on:click=export_map>"map PNG"</button>
                 <button data-testid="export-csv" disabled=move || !ready() on:click=export_csv>"codes CSV"</button>
-                <button data-testid="export-manifold" disabled=move || state.manifold[0].with(Option::is_none) on:click=export_manifold>"manifold PNG"</button>
+                <button data-testid="export-manifold" disabled=move || state.maps[0].manifold.with(Option::is_none) on:click=export_manifold>"manifold PNG"</button>
             </div>
             <div class="row">
                 "Replay "

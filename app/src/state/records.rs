@@ -5,27 +5,37 @@ use js_sys::Float32Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
-use crate::protocol::FromWorker;
+use crate::protocol::trainer::FromTrainer;
+use crate::protocol::view::FromView;
 
-/// The variant name of a worker message (for diagnostics).
-pub(super) fn message_name(msg: &FromWorker) -> &'static str {
+/// The variant name of a trainer message (for diagnostics).
+pub(super) fn trainer_message_name(msg: &FromTrainer) -> &'static str {
     match msg {
-        FromWorker::Ready { .. } => "Ready",
-        FromWorker::DataLoaded { .. } => "DataLoaded",
-        FromWorker::Progress { .. } => "Progress",
-        FromWorker::Weights { .. } => "Weights",
-        FromWorker::Latents { .. } => "Latents",
-        FromWorker::Worst { .. } => "Worst",
-        FromWorker::Decoded { .. } => "Decoded",
-        FromWorker::Recons { .. } => "Recons",
-        FromWorker::Samples { .. } => "Samples",
-        FromWorker::Started { .. } => "Started",
-        FromWorker::Export { .. } => "Export",
-        FromWorker::Manifold { .. } => "Manifold",
-        FromWorker::Interpolated { .. } => "Interpolated",
-        FromWorker::BenchDone { .. } => "BenchDone",
-        FromWorker::Notice { .. } => "Notice",
-        FromWorker::Error { .. } => "Error",
+        FromTrainer::Ready { .. } => "Ready",
+        FromTrainer::DataLoaded { .. } => "DataLoaded",
+        FromTrainer::Progress(_) => "Progress",
+        FromTrainer::Export { .. } => "Export",
+        FromTrainer::Started { .. } => "Started",
+        FromTrainer::BenchDone { .. } => "BenchDone",
+        FromTrainer::Notice { .. } => "Notice",
+        FromTrainer::Error { .. } => "Error",
+    }
+}
+
+/// The variant name of a view message (for diagnostics).
+pub(super) fn view_message_name(msg: &FromView) -> &'static str {
+    match msg {
+        FromView::Ready { .. } => "Ready",
+        FromView::DataLoaded { .. } => "DataLoaded",
+        FromView::Latents { .. } => "Latents",
+        FromView::Worst { .. } => "Worst",
+        FromView::Decoded { .. } => "Decoded",
+        FromView::Recons { .. } => "Recons",
+        FromView::Samples { .. } => "Samples",
+        FromView::Manifold { .. } => "Manifold",
+        FromView::Interpolated { .. } => "Interpolated",
+        FromView::Notice { .. } => "Notice",
+        FromView::Error { .. } => "Error",
     }
 }
 
@@ -57,17 +67,23 @@ pub(super) fn record_decode_latency(sent: f64, arrived: f64, worker_ms: f64) {
 pub(super) fn expose_map(
     model: usize,
     step: u64,
-    points: &Float32Array,
+    points: &[f32],
     labels: &[u8],
     (errors, uploads): (&[f32], &[f32]),
 ) {
     let Some(w) = web_sys::window() else { return };
     let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"step".into(), &(step as f64).into());
-    let _ = js_sys::Reflect::set(&obj, &"points".into(), points);
-    let _ = js_sys::Reflect::set(&obj, &"labels".into(), &js_sys::Uint8Array::from(labels));
-    let _ = js_sys::Reflect::set(&obj, &"errors".into(), &Float32Array::from(errors));
-    let _ = js_sys::Reflect::set(&obj, &"uploads".into(), &Float32Array::from(uploads));
     let key = if model == 0 { "lsxMap".to_string() } else { format!("lsxMap{model}") };
-    let _ = js_sys::Reflect::set(&w, &key.into(), &obj);
+    let fields: [(&str, wasm_bindgen::JsValue); 5] = [
+        ("step", (step as f64).into()),
+        ("points", Float32Array::from(points).into()),
+        ("labels", js_sys::Uint8Array::from(labels).into()),
+        ("errors", Float32Array::from(errors).into()),
+        ("uploads", Float32Array::from(uploads).into()),
+    ];
+    // Diagnostics only: a failed property write leaves the record incomplete, nothing else.
+    let written = fields.iter().all(|(k, v)| js_sys::Reflect::set(&obj, &(*k).into(), v).is_ok());
+    if !(written && js_sys::Reflect::set(&w, &key.as_str().into(), &obj).is_ok()) {
+        web_sys::console::warn_1(&format!("could not publish window.{key}").into());
+    }
 }

@@ -3,42 +3,108 @@
 
 use std::sync::Arc;
 
-use js_sys::Float32Array;
 use leptos::prelude::*;
-use model::{DatasetName, NetConfig};
+use model::{DatasetName, NetConfig, TrainConfig};
 
-use super::{AppState, MAX_MODELS, MAX_SNAPSHOTS, PRESETS, Slot};
-use crate::protocol::ToWorker;
+use super::{AppState, MAX_MODELS, MapMode, PRESETS};
+use crate::protocol::Parts;
+use crate::protocol::trainer::ToTrainer;
+use crate::protocol::view::ToView;
 
 /// Autosave at most this often while training (ms); and on every pause.
 pub(super) const AUTOSAVE_MS: f64 = 15_000.0;
 
+/// Map snapshots kept for the replay slider (older ones are thinned out beyond this).
+const MAX_SNAPSHOTS: usize = 120;
+
+/// The user's images, checked once on the page: name, count, pixels (`[count * 784]` bytes) and labels.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub count: usize,
+    pub pixels: Arc<Vec<u8>>,
+    pub labels: Arc<Vec<u8>>,
+}
+
+impl Upload {
+    /// Parses IDX images (and optional labels); a bad file is refused with the reason.
+    pub fn from_idx(name: String, images: &[u8], labels: Option<&[u8]>) -> Result<Self, String> {
+        let data = model::Dataset::from_idx(images, labels).map_err(|e| format!("{name}: {e}"))?;
+        Ok(Self {
+            name,
+            count: data.len(),
+            pixels: Arc::new(data.pixels().to_vec()),
+            labels: Arc::new(data.labels().to_vec()),
+        })
+    }
+
+    /// Pixels then labels, as the workers take them.
+    fn bytes(&self) -> Parts {
+        let mut all = Vec::with_capacity(self.pixels.len() + self.labels.len());
+        all.extend_from_slice(&self.pixels);
+        all.extend_from_slice(&self.labels);
+        Parts::bytes(&all)
+    }
+}
+
 impl AppState {
     /// Asks the trainer for the weights of every model, which come back as downloads.
     pub fn save(&self) {
-        self.post(Slot::Trainer, &ToWorker::Export { download: true }, None);
+        self.post_trainer(&ToTrainer::Export { download: true }, Parts::default());
     }
 
     /// Asks for an autosave now (one model only; the side-by-side view is not autosaved).
     pub(super) fn request_autosave(&self) {
-        if !self.compare.get_untracked() {
-            self.workers.update_value(|w| w.last_autosave = crate::js::now());
-            self.post(Slot::Trainer, &ToWorker::Export { download: false }, None);
+        if !self.settings.mode.get_untracked().compare() {
+            self.pool_mut(|p| p.last_autosave = crate::js::now());
+            self.post_trainer(&ToTrainer::Export { download: false }, Parts::default());
+        }
+    }
+
+    /// Sends the upload to the view (encoded onto every map) and, with `train`, to the trainer.
+    pub fn send_upload(&self, train: bool) {
+        let Some(u) = self.explore.upload.get_untracked() else { return };
+        let (name, count) = (u.name.clone(), u.count);
+        if train {
+            self.post_trainer(&ToTrainer::TrainOn { name, count }, u.bytes());
+        } else {
+            self.post_view(&ToView::Upload { name, count }, u.bytes());
+        }
+    }
+
+    /// A model's weights from the trainer: a download, or (model 0) the autosave.
+    pub(super) fn on_export(
+        self,
+        model: usize,
+        (net, train, step, download): (NetConfig, TrainConfig, u64, bool),
+        params: Vec<f32>,
+    ) {
+        let dataset = self.settings.dataset.get_untracked();
+        let precision = model::weights::Precision::F32;
+        let header = model::weights::FileHeader { net, train, dataset, step, precision };
+        let file = model::weights::to_file(&header, &params);
+        if download {
+            let kind = super::kind_name(header.net.kind).to_lowercase();
+            let name = format!("lsx-{}-{kind}-step{step}.lsxw", dataset.id());
+            crate::js::download_bytes(&name, &file, "application/octet-stream");
+        } else if model == 0 {
+            self.autosave(file, step);
         }
     }
 
     /// Writes the autosave record: the model file, the settings and the loss history.
     pub(super) fn autosave(self, file: Vec<u8>, step: u64) {
+        let s = &self.settings;
         let settings = serde_json::json!({
-            "lr": self.lr.get_untracked(), "batch": self.batch.get_untracked(), "beta": self.beta.get_untracked(),
-            "warmup": self.warmup.get_untracked(), "seed": self.seed.get_untracked(),
+            "lr": s.lr.get_untracked(), "batch": s.batch.get_untracked(), "beta": s.beta.get_untracked(),
+            "warmup": s.warmup.get_untracked(), "seed": s.seed.get_untracked(),
         })
         .to_string();
-        let history = self.history[0].with_untracked(|h| h.iter().flatten().copied().collect());
+        let history = self.maps[0].history.with_untracked(|h| h.iter().flatten().copied().collect());
         leptos::task::spawn_local(async move {
             match crate::store::save(&crate::store::Saved { file, settings, history, step }).await {
-                Ok(()) => self.autosaved.set(Some(step)),
-                Err(e) => self.status.set(format!("{e} (training goes on; nothing is lost in this tab)")),
+                Ok(()) => self.work.autosaved.set(Some(step)),
+                Err(e) => self.say(format!("{e} (training goes on; nothing is lost in this tab)")),
             }
         });
     }
@@ -46,8 +112,10 @@ impl AppState {
     /// Looks for an autosave from an earlier visit and offers it.
     pub(super) fn check_autosave(self) {
         leptos::task::spawn_local(async move {
-            if let Ok(Some(saved)) = crate::store::load().await {
-                self.resumable.set(Some(saved.step));
+            match crate::store::load().await {
+                Ok(Some(saved)) => self.work.resumable.set(Some(saved.step)),
+                Ok(None) => {}
+                Err(e) => self.say(format!("{e} (the page works; earlier work cannot be resumed)")),
             }
         });
     }
@@ -57,24 +125,29 @@ impl AppState {
         leptos::task::spawn_local(async move {
             let saved = match crate::store::load().await {
                 Ok(Some(s)) => s,
-                Ok(None) => return self.status.set("There is no autosave to resume.".into()),
-                Err(e) => return self.status.set(e),
+                Ok(None) => return self.say("There is no autosave to resume."),
+                Err(e) => return self.say(e),
             };
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&saved.settings) {
-                if let Some(x) = v["lr"].as_f64() {
-                    self.lr.set(x);
+            match serde_json::from_str::<serde_json::Value>(&saved.settings) {
+                Ok(v) => {
+                    let s = &self.settings;
+                    if let Some(x) = v["lr"].as_f64() {
+                        s.lr.set(x);
+                    }
+                    if let Some(x) = v["beta"].as_f64() {
+                        s.beta.set(x as f32);
+                    }
+                    if let Some(x) = v["warmup"].as_u64() {
+                        s.warmup.set(x);
+                    }
                 }
-                if let Some(x) = v["beta"].as_f64() {
-                    self.beta.set(x as f32);
-                }
-                if let Some(x) = v["warmup"].as_u64() {
-                    self.warmup.set(x);
-                }
+                Err(e) => self
+                    .say(format!("The autosave's settings are unreadable ({e}); the controls keep theirs.")),
             }
-            self.resumable.set(None);
+            self.work.resumable.set(None);
             self.load_file("the autosave", &saved.file);
             let history: Vec<[f32; 3]> = saved.history.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
-            self.pending_history.set_value(Some(history));
+            self.pool_mut(|p| p.pending_history = Some(history));
         });
     }
 
@@ -82,12 +155,16 @@ impl AppState {
     /// continues from it; the controls follow once it has accepted the weights.
     pub fn load_file(&self, name: &str, bytes: &[u8]) {
         match model::weights::from_file(bytes) {
-            Err(e) => self.status.set(format!("Could not load {name}: {e}. Nothing was changed.")),
+            Err(e) => self.say(format!("Could not load {name}: {e}. Nothing was changed.")),
             Ok((h, params)) => {
-                self.status.set(format!("Loading {name}…"));
-                self.pending_load.set_value(Some(name.to_string()));
-                let msg = ToWorker::Load { dataset: h.dataset, net: h.net, train: h.train, step: h.step };
-                self.post(Slot::Trainer, &msg, Some(&Float32Array::from(params.as_slice())));
+                self.say(format!("Loading {name}…"));
+                let run = self.pool_mut(|p| {
+                    p.pending_load = Some(name.to_string());
+                    p.run + 1
+                });
+                let msg =
+                    ToTrainer::Load { run, dataset: h.dataset, net: h.net, train: h.train, step: h.step };
+                self.post_trainer(&msg, Parts::data(&params));
             }
         }
     }
@@ -95,29 +172,28 @@ impl AppState {
     /// Makes the controls describe `nets` on `dataset` (after a model file was loaded).
     pub(super) fn adopt(&self, dataset: DatasetName, nets: &[NetConfig]) {
         let Some(net) = nets.first() else { return };
-        self.running.set(false);
-        self.history.iter().for_each(|h| h.set(Vec::new()));
-        self.snapshots.set(Vec::new());
-        self.replay.set(None);
-        self.dataset.set(dataset);
-        self.compare.set(nets.len() > 1);
-        self.pca_mode.set(false);
-        self.kind.set(net.kind);
-        self.arch.set(net.arch);
-        self.latent.set(net.latent);
+        self.training.running.set(false);
+        self.maps.iter().for_each(|m| m.history.set(Vec::new()));
+        self.work.snapshots.set(Vec::new());
+        self.work.replay.set(None);
+        let s = &self.settings;
+        s.dataset.set(dataset);
+        s.mode.set(MapMode::of_kinds(&nets.iter().map(|n| n.kind).collect::<Vec<_>>()));
+        s.arch.set(net.arch);
+        s.latent.set(net.latent);
         match PRESETS.iter().position(|(_, h)| *h == net.hidden.as_slice()) {
             Some(i) => {
-                self.preset.set(i);
-                self.custom_hidden.set(None);
+                s.preset.set(i);
+                s.custom_hidden.set(None);
             }
-            None => self.custom_hidden.set(Some(net.hidden.clone())),
+            None => s.custom_hidden.set(Some(net.hidden.clone())),
         }
     }
 
     /// Keeps map snapshots about every tenth of an epoch, thinning the oldest half when full.
     pub(super) fn snapshot(&self, model: usize, step: u64, codes: Arc<Vec<f32>>) {
-        let every = (self.batches_per_epoch.get_untracked() as u64 / 10).max(1);
-        self.snapshots.update(|s| {
+        let every = (self.training.batches_per_epoch.get_untracked() as u64 / 10).max(1);
+        self.work.snapshots.update(|s| {
             match s.last_mut() {
                 Some(last) if step < last.0 + every => {
                     if last.0 == step && model < MAX_MODELS {

@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
     use std::path::PathBuf;
+    use std::sync::Arc;
     use std::time::Instant;
 
     use burn::module::Module;
@@ -22,8 +23,15 @@ mod cli {
     use indicatif::{ProgressBar, ProgressStyle};
     use model::metrics::{decode, encode_all, knn_accuracy, mse};
     use model::pca::Pca;
+    use model::train::{Event, Session};
     use model::weights::{FileHeader, Precision, from_file, restore, snapshot, to_file};
-    use model::{Arch, Dataset, DatasetName, Device, Kind, NetConfig, Noise, Recon, TrainConfig, Trainer};
+    use model::{
+        Arch, Dataset, DatasetName, Device, Kind, NetConfig, Noise, Recon, StepStats, TrainConfig,
+        TrainError, Trainer,
+    };
+
+    /// Divergences in a row after which the run gives up (each one is rolled back and retried).
+    const MAX_DIVERGED_IN_A_ROW: u32 = 100;
 
     #[derive(Parser, Debug)]
     #[command(about = "Train an autoencoder of the latent-space explorer natively")]
@@ -88,6 +96,33 @@ mod cli {
         Ok(Dataset::from_idx(&read(i)?, Some(&read(l)?))?)
     }
 
+    /// Shows a session's events on the progress bar and keeps the latest step's figures in `last`;
+    /// true when a step diverged, an error when training stopped.
+    fn report(
+        bar: &ProgressBar,
+        events: Vec<Event>,
+        last: &mut Option<StepStats>,
+    ) -> Result<bool, TrainError> {
+        let mut diverged = false;
+        for event in events {
+            match event {
+                Event::Progress(p) => {
+                    if let Some(s) = p.stats.first() {
+                        bar.set_message(format!("loss {:.4} recon {:.4} kl {:.2}", s.loss, s.recon, s.kl));
+                        *last = Some(*s);
+                    }
+                }
+                Event::Diverged(e) => {
+                    bar.println(format!("warning: {e}"));
+                    diverged = true;
+                }
+                Event::Stopped(e) => return Err(e),
+                Event::Snapshot => {}
+            }
+        }
+        Ok(diverged)
+    }
+
     pub fn main() -> Result<(), Box<dyn std::error::Error>> {
         let a = Args::parse();
         let dataset = DatasetName::from_id(&a.dataset).ok_or("--dataset is mnist or fashion-mnist")?;
@@ -110,24 +145,26 @@ mod cli {
         };
         let (train, test) = (load(&a.data, dataset, true)?, load(&a.data, dataset, false)?);
         let device = Device::flex();
-        let mut trainer = Trainer::new(&net, train_cfg.clone(), train.len(), &device.clone().autodiff());
+        let trainer = Trainer::new(&net, train_cfg.clone(), train.len(), &device.clone().autodiff());
+        let mut session = Session::new(vec![trainer], Arc::new(train));
         let bar = ProgressBar::new(a.steps);
         bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps {msg} [{elapsed} < {eta}]")?);
         let started = Instant::now();
+        let now = || started.elapsed().as_secs_f64() * 1000.0;
         let mut last = None;
-        for _ in 0..a.steps {
-            match pollster::block_on(trainer.step(&train)) {
-                Ok(s) => {
-                    if s.step % 20 == 0 {
-                        bar.set_message(format!("loss {:.4} recon {:.4} kl {:.2}", s.loss, s.recon, s.kl));
-                    }
-                    last = Some(s);
-                }
-                Err(e) => bar.println(format!("warning: {e}")),
+        session.set_running(true, now());
+        let mut in_a_row = 0;
+        while session.steps() < a.steps {
+            let events = pollster::block_on(session.step(now()));
+            in_a_row = if report(&bar, events, &mut last)? { in_a_row + 1 } else { 0 };
+            if in_a_row >= MAX_DIVERGED_IN_A_ROW {
+                return Err(format!("training diverged {in_a_row} times in a row; try a smaller --lr").into());
             }
-            bar.inc(1);
+            bar.set_position(session.steps());
         }
+        report(&bar, session.set_running(false, now()), &mut last)?;
         bar.finish();
+        let trainer = session.trainers().first().ok_or("no model was trained")?;
         let secs = started.elapsed().as_secs_f64();
         let n = a.eval.min(test.len());
         let mut plain = trainer.snapshot();
@@ -140,14 +177,17 @@ mod cli {
             step: trainer.steps(),
             precision,
         };
-        let file = a.out.as_ref().map(|_| to_file(&header, &pollster::block_on(snapshot(&plain))));
+        let file = match &a.out {
+            Some(_) => Some(to_file(&header, &pollster::block_on(snapshot(&plain))?)),
+            None => None,
+        };
         if let Some(bytes) = &file {
             let (_, shipped) = from_file(bytes)?;
             plain = restore(&net, &shipped, &device)?;
         }
-        let codes = pollster::block_on(encode_all(&plain, &test, 0..n, 500, &device));
+        let codes = pollster::block_on(encode_all(&plain, &test, 0..n, 500, &device))?;
         let x = test.floats(0..n);
-        let recon = pollster::block_on(decode(&plain, &codes, &device));
+        let recon = pollster::block_on(decode(&plain, &codes, &device))?;
         let labels = &test.labels()[..n];
         let pca = Pca::fit(&x, 784, net.latent.min(784))?;
         let pc = pca.project(&x);

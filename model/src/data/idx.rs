@@ -37,6 +37,8 @@ pub enum IdxError {
     WrongSize { rows: usize, cols: usize, want: usize },
     #[error("{images} images but {labels} labels")]
     CountMismatch { images: usize, labels: usize },
+    #[error("{labels} labels need {expected} pixel bytes (28x28 per image), got {pixels}")]
+    PixelCount { labels: usize, expected: usize, pixels: usize },
     #[error("label {label} at index {index} is not a class 0..=9")]
     BadLabel { label: u8, index: usize },
 }

@@ -95,6 +95,24 @@ impl Dataset {
         Ok(Self { pixels: img.pixels, labels })
     }
 
+    /// A dataset of images already decoded: `pixels` holds `labels.len()` row-major 28x28 images,
+    /// one byte per pixel; every label must be a class 0..=9.
+    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>) -> Result<Self, IdxError> {
+        let expected = labels.len().checked_mul(PIXELS).ok_or(IdxError::TooLarge)?;
+        if pixels.len() != expected {
+            return Err(IdxError::PixelCount { labels: labels.len(), expected, pixels: pixels.len() });
+        }
+        if let Some((index, &label)) = labels.iter().enumerate().find(|(_, l)| **l > 9) {
+            return Err(IdxError::BadLabel { label, index });
+        }
+        Ok(Self { pixels, labels })
+    }
+
+    /// Every image's pixels, row-major `[len * 784]`.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
     /// Number of images.
     pub fn len(&self) -> usize {
         self.labels.len()
@@ -274,5 +292,21 @@ pub(crate) mod tests {
             Err(IdxError::CountMismatch { images: 2, labels: 3 })
         );
         assert_eq!(Dataset::from_idx(&img, None).map(|d| d.len()), Ok(2));
+    }
+
+    #[test]
+    fn from_parts_checks_the_lengths_and_labels() {
+        let data = stripes(3);
+        let back = Dataset::from_parts(data.pixels().to_vec(), vec![1, 2, 3]).expect("valid parts");
+        assert_eq!((back.len(), back.image(2), back.labels()), (3, data.image(2), &[1, 2, 3][..]));
+        assert_eq!(
+            Dataset::from_parts(vec![0; 2 * PIXELS + 1], vec![0, 0]),
+            Err(IdxError::PixelCount { labels: 2, expected: 2 * PIXELS, pixels: 2 * PIXELS + 1 })
+        );
+        assert_eq!(
+            Dataset::from_parts(vec![0; PIXELS], vec![10]),
+            Err(IdxError::BadLabel { label: 10, index: 0 })
+        );
+        assert_eq!(Dataset::from_parts(Vec::new(), Vec::new()).map(|d| d.is_empty()), Ok(true));
     }
 }

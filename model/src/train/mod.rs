@@ -4,6 +4,7 @@
 //! Adam's moments, then reports [`TrainError::Diverged`]; training can carry on from there.
 
 pub mod schedule;
+pub mod session;
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
@@ -11,8 +12,10 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Batcher, Dataset, Noise};
+use crate::metrics::{ReadError, to_vec};
 use crate::nets::{Net, NetConfig};
 pub use schedule::Schedule;
+pub use session::{Cadence, Event, Progress, Session, StepPoint};
 
 /// Hyperparameters of a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,8 +70,8 @@ pub enum TrainError {
     Diverged { step: u64, loss: f32 },
     #[error("the training set is empty")]
     NoData,
-    #[error("reading the loss from the device failed: {0}")]
-    Device(String),
+    #[error(transparent)]
+    Read(#[from] ReadError),
 }
 
 const FNV_OFFSET: u32 = 0x811c_9dc5;
@@ -156,7 +159,7 @@ impl Trainer {
         let target = data.batch(&indices, &self.device);
         let input = self.cfg.noise.apply(target.clone());
         let parts = self.net.losses(input, target, beta, self.cfg.l1);
-        let values = Tensor::cat(
+        let values = to_vec(Tensor::cat(
             vec![
                 parts.objective.clone().detach(),
                 parts.recon.detach(),
@@ -164,12 +167,8 @@ impl Trainer {
                 parts.sparse.detach(),
             ],
             0,
-        )
-        .into_data_async()
-        .await
-        .map_err(|e| TrainError::Device(format!("{e:?}")))?
-        .try_to_vec::<f32>()
-        .map_err(|e| TrainError::Device(format!("{e:?}")))?;
+        ))
+        .await?;
         let [loss, recon, kl, sparse] = [0, 1, 2, 3].map(|i| values.get(i).copied().unwrap_or(f32::NAN));
         if !loss.is_finite() {
             self.net = self.last_good.clone();

@@ -23,7 +23,7 @@ pub async fn run(device: Device) -> Vec<f32> {
     let net = NetConfig { hidden: vec![64], ..NetConfig::default() };
     let flex = Device::flex();
     flex.seed(cfg.seed);
-    let init = weights::snapshot(&net.init(&flex)).await;
+    let init = weights::snapshot(&net.init(&flex)).await.expect("read the initial weights");
     let device = device.autodiff();
     let start = weights::restore(&net, &init, &device).expect("same shape");
     let mut trainer = Trainer::resume(start, cfg, data.len(), 0, &device);

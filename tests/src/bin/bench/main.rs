@@ -8,7 +8,10 @@ use std::io::Write;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tests::{Browser, Page, Result, Server, root, target_dir};
+use tests::{Browser, Page, Result, floats, root, target_dir};
+
+mod report;
+use report::markdown;
 
 /// Seconds of training per in-app throughput measurement (the first windows are warm-up). Long
 /// tasks are counted during the first, the CPU AE's.
@@ -30,26 +33,16 @@ fn spread(v: &mut [f64]) -> Value {
     json!({"p50": quantile(v, 0.5), "p95": quantile(v, 0.95)})
 }
 
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
-}
-
 /// Our in-app training throughput: Train pressed, the status bar's samples/s read once a second.
-async fn ours(server: &Server, backend: &str, model: &str, secs: u64) -> Result<Value> {
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, server, &format!("?backend={backend}&pretrained=0&seed=1")).await?;
+async fn ours(backend: &str, model: &str, secs: u64) -> Result<Value> {
+    let page = Page::launch_isolated(&format!("?backend={backend}&pretrained=0&seed=1")).await?;
     page.wait_ready().await?;
     if model == "vae" {
         page.select("model-select", "vae").await?;
-        page.wait_for(
-            "/Press Train/.test(document.querySelector('[data-testid=status]').textContent)",
-            60,
-            "the VAE",
-        )
-        .await?;
+        page.wait_status("Press Train", 60, "the VAE").await?;
     }
     let used = page.text("backend-label").await?;
-    let t0 = page.js("return performance.now();").await?.as_f64().unwrap_or(0.0);
+    let t0 = page.now().await?;
     page.click("train-toggle").await?;
     let mut rates = Vec::new();
     let start = std::time::Instant::now();
@@ -67,7 +60,7 @@ async fn ours(server: &Server, backend: &str, model: &str, secs: u64) -> Result<
         page.js(&format!("return window.lsxLongTasks.filter(t => t[0] >= {t0}).map(t => t[1]);")).await?;
     let draws = floats(&page.js("return window.lsxDrawMs || [];").await?);
     page.click("train-toggle").await?;
-    browser.close().await;
+    page.close().await;
     let mut after: Vec<f64> =
         rates.iter().skip(WARMUP_WINDOWS.min(rates.len() / 2)).copied().filter(|r| *r > 0.0).collect();
     let sps = quantile(&mut after, 0.5);
@@ -80,8 +73,7 @@ async fn ours(server: &Server, backend: &str, model: &str, secs: u64) -> Result<
 }
 
 /// TensorFlow.js on the same network (bench/tfjs/index.html, tfjs from npm).
-async fn tfjs(server: &Server, backend: &str, model: &str) -> Result<Value> {
-    let browser = Browser::launch().await?;
+async fn tfjs(backend: &str, model: &str) -> Result<Value> {
     let windows = if backend == "cpu" || backend == "webgpu" { 3 } else { 5 };
     let window = if backend == "cpu" {
         5
@@ -93,10 +85,9 @@ async fn tfjs(server: &Server, backend: &str, model: &str) -> Result<Value> {
     let url = format!(
         "bench/tfjs/index.html?backend={backend}&model={model}&warmup=3&window={window}&windows={windows}"
     );
-    browser.client.goto(&format!("{}/{url}", server.base)).await?;
-    let page = Page { browser: &browser };
+    let page = Page::launch_isolated(&url).await?;
     let r = page.wait_for("window.benchResult", 900, &format!("tfjs {backend} {model}")).await;
-    browser.close().await;
+    page.close().await;
     let r = r.unwrap_or_else(|e| json!({"ok": false, "error": e.to_string()}));
     println!("tfjs {backend} {model}: {r}");
     Ok(r)
@@ -162,9 +153,8 @@ fn native_profile() -> Value {
 }
 
 /// Page-level figures on the pretrained page: first map, decode latency, scatter redraws.
-async fn page_figures(server: &Server) -> Result<Value> {
-    let browser = Browser::launch().await?;
-    let page = Page::open(&browser, server, "?backend=cpu").await?;
+async fn page_figures() -> Result<Value> {
+    let page = Page::launch_isolated("?backend=cpu").await?;
     let first = page.wait_for("window.lsxFirstMap", 30, "the first map").await?.as_f64().unwrap_or(f64::NAN);
     page.wait_ready().await?;
     page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 30, "the pretrained map").await?;
@@ -187,7 +177,7 @@ async fn page_figures(server: &Server) -> Result<Value> {
     let mut d60 = floats(
         &page.js("return Array.from({length: 15}, () => window.wasmBindings.lsx_draw_bench(60000));").await?,
     );
-    browser.close().await;
+    page.close().await;
     let mut r = json!({
         "first_map_ms": first,
         "decode_ms": spread(&mut decode),
@@ -300,23 +290,22 @@ async fn main() -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&sizes()?)?);
         return Ok(());
     }
-    let server = Server::start_isolated()?;
     let started = std::time::Instant::now();
     let mut ours_runs = Vec::new();
     for (backend, model, secs) in
         [("cpu", "ae", CPU_SECS), ("cpu", "vae", VAE_SECS), ("webgpu", "ae", GPU_SECS)]
     {
-        ours_runs.push(ours(&server, backend, model, secs).await?);
+        ours_runs.push(ours(backend, model, secs).await?);
     }
     let mut tf_runs = Vec::new();
     for backend in ["cpu", "wasm", "webgl", "webgpu"] {
         for model in ["ae", "vae"] {
-            tf_runs.push(tfjs(&server, backend, model).await?);
+            tf_runs.push(tfjs(backend, model).await?);
         }
     }
     let native_runs = vec![native("ae")?, native("vae")?];
     let profile = native_profile();
-    let page = page_figures(&server).await?;
+    let page = page_figures().await?;
     let size = sizes()?;
     let date = String::from_utf8(
         std::process::Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output()?.stdout,
@@ -333,136 +322,4 @@ async fn main() -> Result<()> {
     std::fs::write(dir.join("RESULTS.md"), markdown(&results))?;
     println!("{}", markdown(&results));
     Ok(())
-}
-
-/// The Markdown table of a results record.
-fn markdown(r: &Value) -> String {
-    let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-    let best_tf = |model: &str, among: &[&str]| {
-        r["tfjs"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| t["model"] == model && t["ok"] == true)
-            .filter(|t| among.is_empty() || among.iter().any(|b| t["backend"] == *b))
-            .map(|t| (f(&t["samplesPerSec"]), t["backend"].as_str().unwrap_or("").to_string()))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .unwrap_or((f64::NAN, "none".into()))
-    };
-    let mut s = format!(
-        "# Benchmark results\n\n{} · {} ({} cores) · {} · `make bench` took {} s in all (build included), {} s measuring\n\n\
-         Training throughput, samples/s (784-512-256-2-256-512-784, batch 128, Adam 1e-3, MNIST); ratios = ours ÷ the best tfjs backend on the same model, and ÷ the best tfjs backend of the same kind (CPU: cpu, wasm; GPU: webgl, webgpu).\n\n\
-         | trainer | backend | model | samples/s | ÷ best tfjs | ÷ best tfjs of its kind |\n|---|---|---|---|---|---|\n",
-        r["date"].as_str().unwrap_or(""),
-        r["cpu"].as_str().unwrap_or(""),
-        r["cores"],
-        r["chromium"].as_str().unwrap_or(""),
-        r["make_bench_seconds"],
-        r["bench_seconds"]
-    );
-    for o in r["ours"].as_array().into_iter().flatten() {
-        let model = o["model"].as_str().unwrap_or("");
-        let backend = o["backend"].as_str().unwrap_or("");
-        let (best, name) = best_tf(model, &[]);
-        let kind: &[&str] = if backend == "webgpu" { &["webgl", "webgpu"] } else { &["cpu", "wasm"] };
-        let (same, same_name) = best_tf(model, kind);
-        let x = f(&o["samples_per_s"]);
-        s += &format!(
-            "| ours (in the app) | {backend} | {model} | {x:.0} | {:.2}× (tfjs {name}) | {:.2}× (tfjs {same_name}) |\n",
-            x / best,
-            x / same
-        );
-    }
-    for t in r["tfjs"].as_array().into_iter().flatten() {
-        let extra = if t["backend"] == "wasm" {
-            format!(" (SIMD {}, threads {})", t["simd"], t["threads"])
-        } else {
-            String::new()
-        };
-        let val = if t["ok"] == true {
-            format!("{:.0}", f(&t["samplesPerSec"]))
-        } else {
-            format!("failed: {}", t["error"].as_str().unwrap_or(""))
-        };
-        s += &format!(
-            "| TensorFlow.js {} | {}{extra} | {} | {val} | | |\n",
-            t["tfjsVersion"].as_str().unwrap_or("4.22"),
-            t["backend"].as_str().unwrap_or(""),
-            t["model"].as_str().unwrap_or("")
-        );
-    }
-    for n in r["native"].as_array().into_iter().flatten() {
-        s += &format!(
-            "| ours native (no browser, 1 thread) | flex | {} | {:.0} | | |\n",
-            n["model"].as_str().unwrap_or(""),
-            f(&n["samples_per_s"])
-        );
-    }
-    let p = &r["page"];
-    let long: Vec<String> = r["ours"][0]["long_tasks_ms"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| format!("{:.0}", f(v)))
-        .collect();
-    s += &format!(
-        "\n| page figure | value | target |\n|---|---|---|\n\
-         | decode latency (hover → next frame) p50 / p95 | {:.1} / {:.1} ms | p95 < 8 ms |\n\
-         | — of it: hover → image in the page (worker round trip) p50 / p95 | {:.1} / {:.1} ms | |\n\
-         | — of that: the view worker's decode p50 / p95 | {:.1} / {:.1} ms | |\n\
-         | — of it: image in the page → next frame (draw + wait for vsync) p50 / p95 | {:.1} / {:.1} ms | |\n\
-         | scatter redraw 10k points p50 / p95 | {:.2} / {:.2} ms | < 4 ms |\n\
-         | scatter redraw 60k points p50 / p95 | {:.2} / {:.2} ms | < 16 ms |\n\
-         | navigation → first drawn map (pretrained) | {:.0} ms | < 1 s |\n\
-         | main-thread tasks > 50 ms during {} s of CPU training | {} {:?} | 0 |\n\
-         | first load wasm + JS (page + CPU worker), gzip | {:.2} MB | |\n\
-         | all wasm + JS (with the WebGPU worker), gzip | {:.2} MB | ≤ 3 MB |\n",
-        f(&p["decode_ms"]["p50"]),
-        f(&p["decode_ms"]["p95"]),
-        f(&p["decode_arrive_ms"]["p50"]),
-        f(&p["decode_arrive_ms"]["p95"]),
-        f(&p["decode_worker_ms"]["p50"]),
-        f(&p["decode_worker_ms"]["p95"]),
-        f(&p["decode_frame_wait_ms"]["p50"]),
-        f(&p["decode_frame_wait_ms"]["p95"]),
-        f(&p["draw_10k_ms"]["p50"]),
-        f(&p["draw_10k_ms"]["p95"]),
-        f(&p["draw_60k_ms"]["p50"]),
-        f(&p["draw_60k_ms"]["p95"]),
-        f(&p["first_map_ms"]),
-        r["ours"][0]["secs"],
-        long.len(),
-        long,
-        f(&r["sizes"]["first_load_gzip"]) / 1e6,
-        f(&r["sizes"]["all_gzip"]) / 1e6,
-    );
-    s += "\n## Where the time goes natively (perf, 600 AE steps of the train CLI, one thread)\n\n| kind | share of samples |\n|---|---|\n";
-    for (kind, pct) in r["native_profile"]["kinds"].as_object().into_iter().flatten() {
-        s += &format!("| {kind} | {:.1} % |\n", f(pct));
-    }
-    s += "\n| symbol | share |\n|---|---|\n";
-    for t in r["native_profile"]["top"].as_array().into_iter().flatten().take(12) {
-        s += &format!("| `{}` | {:.1} % |\n", t[1].as_str().unwrap_or(""), f(&t[0]));
-    }
-    s += "\n## Where the bytes go (gzip per file; code by crate where the file keeps its names)\n\n| file | bytes | gzip | largest crates by code bytes |\n|---|---|---|---|\n";
-    for file in r["sizes"]["files"].as_array().into_iter().flatten() {
-        let crates = file["code_by_crate"].as_array().into_iter().flatten();
-        let total: f64 = crates.clone().map(|c| f(&c[1])).sum();
-        let top: Vec<String> = crates
-            .take(8)
-            .map(|c| format!("{} {:.0} %", c[0].as_str().unwrap_or(""), 100.0 * f(&c[1]) / total))
-            .collect();
-        s += &format!(
-            "| {} | {:.2} MB | {:.2} MB | {} |\n",
-            file["file"].as_str().unwrap_or(""),
-            f(&file["bytes"]) / 1e6,
-            f(&file["gzip"]) / 1e6,
-            match (top.is_empty(), file["file"].as_str().unwrap_or("").ends_with(".wasm")) {
-                (false, _) => top.join(", "),
-                (true, true) => "(names stripped by wasm-opt)".to_string(),
-                (true, false) => "(JavaScript glue)".to_string(),
-            }
-        );
-    }
-    s
 }

@@ -1,0 +1,94 @@
+//! The map's overlay layer, a second canvas over the points: the shared crosshair, sample points, the
+//! interpolation path and its picked ends, and the user's images (◆). A click or hover redraws only
+//! this layer.
+
+use super::super::{context2d, drawn};
+use crate::plot::LatentView;
+
+/// What is drawn over the points: the shared crosshair, sample points and an interpolation path.
+#[derive(Default)]
+pub(super) struct Overlay {
+    pub cross: Option<[f32; 2]>,
+    /// (points `[n * 2]`, filled?) per sample set of this model.
+    pub samples: Vec<(Vec<f32>, bool)>,
+    /// `[xa, ya, xb, yb]` and the number of decodes along it.
+    pub path: Option<([f32; 4], usize)>,
+    /// Interpolation ends picked so far (latent points of this model).
+    pub picked: Vec<[f32; 2]>,
+    /// Uploaded images' map positions (`[u * 2]`).
+    pub uploads: Vec<f32>,
+}
+
+/// Clears `canvas` and draws `o` on it.
+pub(super) fn draw(canvas: &web_sys::HtmlCanvasElement, view: &LatentView, o: &Overlay, ratio: f64) {
+    let Some(ctx) = context2d(canvas) else { return };
+    ctx.clear_rect(0.0, 0.0, f64::from(canvas.width()), f64::from(canvas.height()));
+    draw_overlay(&ctx, view, o, ratio);
+}
+
+fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &Overlay, ratio: f64) {
+    let at = |z: [f32; 2]| view.screen_from_latent(z).map(f64::from);
+    for (pts, filled) in &o.samples {
+        ctx.set_stroke_style_str("#000");
+        ctx.set_fill_style_str(if *filled { "rgba(0,0,0,0.75)" } else { "rgba(255,255,255,0.8)" });
+        ctx.set_line_width(ratio);
+        for p in pts.chunks_exact(2) {
+            let [x, y] = at([p[0], p[1]]);
+            ctx.begin_path();
+            drawn(ctx.arc(x, y, 3.0 * ratio, 0.0, std::f64::consts::TAU));
+            ctx.fill();
+            ctx.stroke();
+        }
+    }
+    if let Some(([xa, ya, xb, yb], steps)) = o.path {
+        let ([ax, ay], [bx, by]) = (at([xa, ya]), at([xb, yb]));
+        ctx.set_stroke_style_str("#c00");
+        ctx.set_line_width(2.5 * ratio);
+        ctx.begin_path();
+        ctx.move_to(ax, ay);
+        ctx.line_to(bx, by);
+        ctx.stroke();
+        ctx.set_fill_style_str("#c00");
+        for s in 0..steps.max(2) {
+            let t = s as f64 / (steps.max(2) - 1) as f64;
+            ctx.begin_path();
+            drawn(ctx.arc(ax + t * (bx - ax), ay + t * (by - ay), 3.5 * ratio, 0.0, std::f64::consts::TAU));
+            ctx.fill();
+        }
+    }
+    ctx.set_stroke_style_str("#000");
+    ctx.set_fill_style_str("#ff00aa");
+    ctx.set_line_width(ratio);
+    for p in o.uploads.chunks_exact(2) {
+        let [x, y] = at([p[0], p[1]]);
+        let r = 5.0 * ratio;
+        ctx.begin_path();
+        ctx.move_to(x, y - r);
+        ctx.line_to(x + r, y);
+        ctx.line_to(x, y + r);
+        ctx.line_to(x - r, y);
+        ctx.close_path();
+        ctx.fill();
+        ctx.stroke();
+    }
+    for &p in &o.picked {
+        let [x, y] = at(p);
+        ctx.set_stroke_style_str("#c00");
+        ctx.set_line_width(2.5 * ratio);
+        ctx.begin_path();
+        drawn(ctx.arc(x, y, 7.0 * ratio, 0.0, std::f64::consts::TAU));
+        ctx.stroke();
+    }
+    if let Some(z) = o.cross {
+        let [sx, sy] = at(z);
+        let r = 10.0 * ratio;
+        ctx.set_stroke_style_str("#000");
+        ctx.set_line_width(2.0 * ratio);
+        ctx.begin_path();
+        ctx.move_to(sx - r, sy);
+        ctx.line_to(sx + r, sy);
+        ctx.move_to(sx, sy - r);
+        ctx.line_to(sx, sy + r);
+        ctx.stroke();
+    }
+}

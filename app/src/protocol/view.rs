@@ -1,0 +1,130 @@
+//! The view worker's protocol: page → view ([`ToView`]) and view → page ([`FromView`]). The view
+//! also hears [`super::Weights`] from the trainer over their channel.
+
+use model::{DatasetName, NetConfig, Noise};
+use serde::{Deserialize, Serialize};
+
+use super::Init;
+
+/// One end of an interpolation: a test point (each model uses its own code of it) or a latent point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum End {
+    Point(usize),
+    At([f32; 2]),
+}
+
+/// A measured set of decoded samples of one model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleSet {
+    pub model: usize,
+    /// `prior` (N(0, I)) or `box` (uniform in the box the model's codes occupy).
+    pub source: String,
+    /// The sampled latent points' map positions, `[n * 2]` (n ≤ 100: small enough for serde).
+    pub points: Vec<f32>,
+    /// Share of decodes as close to a real test image as the model's own reconstructions are.
+    pub share: f32,
+    pub threshold: f32,
+}
+
+/// What the view measured on one map.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct MapInfo {
+    /// Latent dimensions of the codes.
+    pub dim: usize,
+    /// For more than two dimensions: the share of the codes' variance on the map's PCA plane.
+    pub plane_share: Option<f32>,
+    /// Leave-one-out 5-NN label accuracy of the map's 2-D points (first 1,000 test points).
+    pub knn: f32,
+    /// Mean |z| over all code units, and the share of units with |z| < 0.1.
+    pub mean_abs: f32,
+    pub near_zero: f32,
+}
+
+/// A denoising measurement on the reconstruction panel's images (MSE against the clean images).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Denoise {
+    pub noisy_mse: f32,
+    pub output_mse: f32,
+}
+
+/// The clicked test point of a decode: its index and label (its images travel in `Parts::data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClickedPoint {
+    pub index: usize,
+    pub label: u8,
+}
+
+/// Page → view.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "t")]
+pub enum ToView {
+    /// The channel from the trainer (its port in `Parts::port`), replacing any earlier one.
+    Connect,
+    /// Load `dataset`'s test split and expect the weights of run `run`'s `nets` (the shipped
+    /// pretrained ones are loaded here at once with `init: Pretrained`). With `pixels_pca`, a PCA of
+    /// the test images' pixels is shown as the last model, with as many components as the first net's
+    /// latent size. `noise` corrupts the reconstruction panel's inputs (denoising).
+    Setup { run: u32, dataset: DatasetName, nets: Vec<NetConfig>, init: Init, noise: Noise, pixels_pca: bool },
+    /// Decode map point `zs[m]` with model `m` (None: leave that model out); only the latest pending
+    /// request is served. A map point of a model with more than two latent dimensions is on its PCA
+    /// plane and is mapped back. With `index`, the click hit test point `index`: its original and
+    /// reconstructions come back too.
+    Decode { id: u32, zs: Vec<Option<[f32; 2]>>, index: Option<usize> },
+    /// The reconstruction panel's input corruption changed.
+    Configure { noise: Noise },
+    /// Colour the maps by reconstruction error (per-point errors and the worst images come with each
+    /// map pass) or not.
+    Errors { on: bool },
+    /// The user's images, encoded onto every map: `count` images' pixels (`[count * 784]` bytes) then
+    /// their labels (`[count]`) in `Parts::bytes`, already checked by the page.
+    Upload { name: String, count: usize },
+    /// Decode `n` samples from the prior (and, for an AE, from its codes' box) and measure them.
+    Sample { n: usize, seed: u64 },
+    /// Keep painting the decoded manifold, `tiles` × `tiles` decodes over each model's region
+    /// `[x0, y0, x1, y1]` (None = stop). The latest request replaces the previous one.
+    Manifold { regions: Option<Vec<[f32; 4]>>, tiles: usize },
+    /// Decodes of `steps` points on the segment between two ends, for every model.
+    Interpolate { a: End, b: End, steps: usize },
+}
+
+/// View → page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "t")]
+pub enum FromView {
+    /// The worker runs; `backend` is `cpu`, `detail` says what it found.
+    Ready { backend: String, detail: String },
+    /// The test split is loaded: `test` images; the map's labels (in map order) in `Parts::bytes`.
+    DataLoaded { dataset: DatasetName, test: usize },
+    /// The map of model `model` at `step`: in `Parts::data`, the test points' 2-D map positions
+    /// (`[n * 2]`), then with `errors` their reconstruction errors (`[n]`), then `uploads` uploaded
+    /// images' positions (`[u * 2]`).
+    Latents { model: usize, step: u64, info: MapInfo, errors: bool, uploads: usize },
+    /// The `items` (index, label, error) worst-reconstructed test images of model `model`, worst
+    /// first; their images (`[k * 784]`) in `Parts::data`.
+    Worst { model: usize, step: u64, items: Vec<(usize, u8, f32)> },
+    /// The answer to decode request `id`. `decoded[m]` says whether model `m` decoded its point; in
+    /// `Parts::data` come those models' images (784 floats in 0..1 each, in model order), then with
+    /// `point` the clicked test image and one reconstruction of it per entry of `decoded`.
+    /// `worker_ms`: the view worker's time from picking the request up to posting this answer.
+    Decoded {
+        id: u32,
+        zs: Vec<Option<[f32; 2]>>,
+        decoded: Vec<bool>,
+        point: Option<ClickedPoint>,
+        worker_ms: f64,
+    },
+    /// The fixed test images (`[k * 784]`), with `noisy` their corrupted copies (`[k * 784]`), and
+    /// model `model`'s reconstructions (of the corrupted copies when noisy), in `Parts::data`.
+    Recons { model: usize, step: u64, count: usize, noisy: Option<Denoise> },
+    /// Sample sets; their decodes (`[n * 784]` each, in order) in `Parts::data`.
+    Samples { sets: Vec<SampleSet> },
+    /// The decoded manifold of model `model` over `region`, `tiles²` images row by row from the top
+    /// left, in `Parts::data`.
+    Manifold { model: usize, region: [f32; 4], tiles: usize, step: u64 },
+    /// Per model the path's two ends `[xa, ya, xb, yb]`; decodes (`models × steps × 784`) in `Parts::data`.
+    Interpolated { paths: Vec<[f32; 4]>, steps: usize },
+    /// Something the user should know, shown in the status line.
+    Notice { msg: String },
+    /// Something failed; the state before it is kept.
+    Error { msg: String },
+}

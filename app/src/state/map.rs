@@ -1,0 +1,65 @@
+//! One map's state: its points, what the view measured on them, its overlays and its view.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::{Manifold, Recons, Worst};
+use crate::plot::LatentView;
+use crate::protocol::view::{Denoise, MapInfo};
+
+/// Everything one map shows (one per model; the page keeps [`super::MAX_MODELS`] of them).
+#[derive(Clone, Copy)]
+pub struct MapState {
+    /// The test points' 2-D map positions (`[n * 2]`) and the step they come from.
+    pub latents: RwSignal<(Arc<Vec<f32>>, u64)>,
+    /// What the view measured on the map (k-NN, projection, sparsity).
+    pub info: RwSignal<MapInfo>,
+    /// The points' reconstruction errors (when colouring by them) and the worst images.
+    pub errors: RwSignal<Option<Arc<Vec<f32>>>>,
+    pub worst: RwSignal<Option<Worst>>,
+    /// The uploaded images' map positions (`[u * 2]`).
+    pub upload_points: RwSignal<Arc<Vec<f32>>>,
+    /// Fixed test images and their reconstructions, and the denoising measurement.
+    pub recons: RwSignal<Option<Recons>>,
+    pub denoise: RwSignal<Option<Denoise>>,
+    /// The decoded manifold behind the points.
+    pub manifold: RwSignal<Option<Manifold>>,
+    /// The region the map shows (`[x0, y0, x1, y1]`), for the manifold.
+    pub region: RwSignal<[f32; 4]>,
+    /// The user's pan/zoom (None = fit the points), in CSS pixels per latent unit.
+    pub view: RwSignal<Option<LatentView>>,
+    /// (step, recon, kl) per training step of this map's model.
+    pub history: RwSignal<Vec<[f32; 3]>>,
+}
+
+impl MapState {
+    pub(super) fn new() -> Self {
+        Self {
+            latents: RwSignal::new((Arc::new(Vec::new()), 0)),
+            info: RwSignal::new(MapInfo::default()),
+            errors: RwSignal::new(None),
+            worst: RwSignal::new(None),
+            upload_points: RwSignal::new(Arc::new(Vec::new())),
+            recons: RwSignal::new(None),
+            denoise: RwSignal::new(None),
+            manifold: RwSignal::new(None),
+            region: RwSignal::new([0.0; 4]),
+            view: RwSignal::new(None),
+            history: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Forgets everything computed from the models (a new run); keeps the user's view.
+    pub(super) fn clear(&self) {
+        self.latents.set((Arc::new(Vec::new()), 0));
+        self.info.set(MapInfo::default());
+        self.errors.set(None);
+        self.worst.set(None);
+        self.upload_points.set(Arc::new(Vec::new()));
+        self.recons.set(None);
+        self.denoise.set(None);
+        self.manifold.set(None);
+        self.history.set(Vec::new());
+    }
+}

@@ -1,0 +1,260 @@
+//! The page's workers: the trainer, the view, and during a backend race the WebGPU candidate. Spawns
+//! them, posts to them (a failed post reaches the status line), connects trainer → view with their
+//! own `MessageChannel`, and runs the race that picks the trainer's backend.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{MessageChannel, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::AppState;
+use super::records::record_slow;
+use crate::backend::Mode;
+use crate::protocol::trainer::{FromTrainer, ToTrainer};
+use crate::protocol::view::{FromView, ToView};
+use crate::protocol::{Parts, ProtocolError};
+
+/// Which trainer a message is for or from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Trainer {
+    /// The one that trains.
+    Main,
+    /// The WebGPU candidate of a backend race.
+    Candidate,
+}
+
+/// The workers and the bookkeeping of what was asked of them.
+#[derive(Default)]
+pub(super) struct Pool {
+    trainer: Option<Worker>,
+    view: Option<Worker>,
+    candidate: Option<Worker>,
+    /// Whether each has said Ready (messages before that would be lost).
+    trainer_ready: bool,
+    view_ready: bool,
+    /// A backend race is running; holds the CPU's warm-up ms/step once measured.
+    pub race: Option<Option<f64>>,
+    /// The page's run: bumped by every setup or model load; weights carry it trainer → view.
+    pub run: u32,
+    /// When the last autosave was asked for (ms).
+    pub last_autosave: f64,
+    pub next_decode: u32,
+    /// When the latest decode request was sent (id, ms).
+    pub decode_sent: (u32, f64),
+    /// The trainer was set up and has not reported its start step yet.
+    pub awaiting_start: bool,
+    /// The name of a model file the trainer is checking.
+    pub pending_load: Option<String>,
+    /// The loss history of an autosave being resumed, applied once the trainer accepts its weights.
+    pub pending_history: Option<Vec<[f32; 3]>>,
+}
+
+impl AppState {
+    /// Reads the pool (the default once the page is gone).
+    pub(super) fn pool<T: Default>(&self, f: impl FnOnce(&Pool) -> T) -> T {
+        self.pool.try_with_value(f).unwrap_or_default()
+    }
+
+    /// Changes the pool.
+    pub(super) fn pool_mut<T: Default>(&self, f: impl FnOnce(&mut Pool) -> T) -> T {
+        self.pool.try_update_value(f).unwrap_or_default()
+    }
+
+    /// Chooses the backend and starts both workers.
+    pub fn start(self) {
+        self.check_autosave();
+        // The view worker is always on the CPU: start it first, so a pretrained map is drawn while
+        // the backend is still being chosen.
+        self.spawn_view();
+        leptos::task::spawn_local(async move {
+            let choice = crate::backend::choose().await;
+            self.training.backend_reason.set(choice.reason);
+            if choice.mode == Mode::Race {
+                self.pool_mut(|p| p.race = Some(None));
+            }
+            self.spawn_trainer(Trainer::Main, choice.mode == Mode::Gpu);
+        });
+    }
+
+    fn new_worker(&self, role: &'static str, gpu: bool) -> Option<Worker> {
+        let url = if gpu { "./worker_gpu_loader.js" } else { "./worker_loader.js" };
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        opts.set_name(role);
+        match Worker::new_with_options(url, &opts) {
+            Ok(w) => {
+                let state = *self;
+                let onerror =
+                    Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+                        state.say(format!("The {role} worker failed: {}", ev.message()));
+                    });
+                w.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+                onerror.forget();
+                Some(w)
+            }
+            Err(e) => {
+                self.say(format!("Could not start the {role} worker ({url}): {e:?}"));
+                None
+            }
+        }
+    }
+
+    pub(super) fn spawn_view(self) {
+        let Some(worker) = self.new_worker("view", false) else { return };
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            match crate::protocol::decode::<FromView>(ev.data()) {
+                Ok((msg, parts)) => {
+                    let (t0, what) = (crate::js::now(), super::records::view_message_name(&msg));
+                    self.on_view(msg, parts);
+                    record_slow(what, crate::js::now() - t0);
+                }
+                Err(e) => self.say(format!("A message from the view worker was unreadable: {e}")),
+            }
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        onmessage.forget();
+        self.pool_mut(|p| (p.view, p.view_ready) = (Some(worker), false));
+    }
+
+    pub(super) fn spawn_trainer(self, which: Trainer, gpu: bool) {
+        let Some(worker) = self.new_worker("trainer", gpu) else { return };
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            match crate::protocol::decode::<FromTrainer>(ev.data()) {
+                Ok((msg, _)) if which == Trainer::Candidate => self.on_candidate(msg),
+                Ok((msg, parts)) => {
+                    let (t0, what) = (crate::js::now(), super::records::trainer_message_name(&msg));
+                    self.on_trainer(gpu, msg, parts);
+                    record_slow(what, crate::js::now() - t0);
+                }
+                Err(e) => self.say(format!("A message from the trainer was unreadable: {e}")),
+            }
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        onmessage.forget();
+        self.pool_mut(|p| match which {
+            Trainer::Main => (p.trainer, p.trainer_ready) = (Some(worker), false),
+            Trainer::Candidate => p.candidate = Some(worker),
+        });
+    }
+
+    /// Stops the main trainer (its replacement is spawned by the caller).
+    pub(super) fn stop_trainer(&self) {
+        self.pool_mut(|p| {
+            p.trainer.take().into_iter().for_each(|t| t.terminate());
+            p.trainer_ready = false;
+        });
+    }
+
+    /// A worker said Ready: remember it, and connect trainer → view once both are.
+    pub(super) fn mark_ready(&self, trainer: bool) {
+        let both = self.pool_mut(|p| {
+            if trainer {
+                p.trainer_ready = true;
+            } else {
+                p.view_ready = true;
+            }
+            p.trainer_ready && p.view_ready
+        });
+        if both {
+            self.connect();
+        }
+    }
+
+    /// Gives the trainer and the view a fresh channel of their own, for the weights.
+    pub(super) fn connect(&self) {
+        match MessageChannel::new() {
+            Ok(ch) => {
+                self.post_trainer(&ToTrainer::Connect, Parts::port(ch.port1()));
+                self.post_view(&ToView::Connect, Parts::port(ch.port2()));
+            }
+            Err(e) => self.say(format!("Could not connect the trainer to the view: {e:?}")),
+        }
+    }
+
+    fn report(&self, to: &str, result: Result<(), ProtocolError>) {
+        if let Err(e) = result {
+            self.say(format!("Could not reach the {to}: {e}"));
+        }
+    }
+
+    /// Posts to a trainer (nothing when it is not running).
+    pub(super) fn post_to(&self, which: Trainer, msg: &ToTrainer, parts: Parts) {
+        let worker =
+            self.pool(|p| if which == Trainer::Main { p.trainer.clone() } else { p.candidate.clone() });
+        if let Some(w) = worker {
+            self.report("trainer", crate::protocol::post(&w, msg, &parts));
+        }
+    }
+
+    /// Posts to the main trainer.
+    pub(super) fn post_trainer(&self, msg: &ToTrainer, parts: Parts) {
+        self.post_to(Trainer::Main, msg, parts);
+    }
+
+    /// Posts to the view worker.
+    pub(super) fn post_view(&self, msg: &ToView, parts: Parts) {
+        if let Some(w) = self.pool(|p| p.view.clone()) {
+            self.report("view worker", crate::protocol::post(&w, msg, &parts));
+        }
+    }
+
+    pub(super) fn racing(&self) -> bool {
+        self.pool(|p| p.race.is_some())
+    }
+
+    /// The CPU's warm-up is done: now the WebGPU candidate's, with a deadline.
+    pub(super) fn race_cpu_done(self, ms_per_step: f64) {
+        self.pool_mut(|p| p.race = Some(Some(ms_per_step)));
+        self.spawn_trainer(Trainer::Candidate, true);
+        let deadline = Closure::once_into_js(move || self.finish_race(None));
+        let timer = web_sys::window().map(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                deadline.unchecked_ref(),
+                crate::backend::RACE_DEADLINE_MS,
+            )
+        });
+        if !matches!(timer, Some(Ok(_))) {
+            self.finish_race(None);
+        }
+    }
+
+    /// Messages of the WebGPU candidate in a backend race: set up, warm up, report.
+    fn on_candidate(self, msg: FromTrainer) {
+        match msg {
+            FromTrainer::Ready { .. } => {
+                let setup = self.trainer_setup();
+                self.post_to(Trainer::Candidate, &setup, Parts::default());
+            }
+            FromTrainer::DataLoaded { .. } => {
+                let bench = ToTrainer::Bench { steps: crate::backend::RACE_STEPS };
+                self.post_to(Trainer::Candidate, &bench, Parts::default());
+            }
+            FromTrainer::BenchDone { ms_per_step, .. } => self.finish_race(Some(ms_per_step)),
+            FromTrainer::Error { .. } => self.finish_race(None),
+            FromTrainer::Progress(_)
+            | FromTrainer::Export { .. }
+            | FromTrainer::Started { .. }
+            | FromTrainer::Notice { .. } => {}
+        }
+    }
+
+    /// Ends a backend race: keeps the faster worker, stops the other, and starts it from step 0.
+    fn finish_race(self, gpu_ms: Option<f64>) {
+        let Some(Some(cpu_ms)) = self.pool(|p| p.race) else { return };
+        let (use_gpu, reason) = crate::backend::verdict(cpu_ms, gpu_ms);
+        self.pool_mut(|p| {
+            p.race = None;
+            let loser = match (use_gpu, p.candidate.take()) {
+                (true, Some(gpu)) => p.trainer.replace(gpu),
+                (_, other) => other,
+            };
+            loser.into_iter().for_each(|l| l.terminate());
+        });
+        self.training.backend.set(if use_gpu { "webgpu" } else { "cpu" }.into());
+        self.training.backend_reason.set(reason);
+        if use_gpu {
+            self.connect();
+        }
+        self.restart();
+    }
+}

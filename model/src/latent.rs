@@ -1,0 +1,245 @@
+//! Maths of the latent space as the maps show it: points to sample, decode and interpolate, the grid
+//! of a manifold background, and, for codes of more than two dimensions, the PCA plane a map shows
+//! them on and the lift of a point on that plane back to a code.
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use crate::pca::{Pca, PcaError};
+
+/// Codes whose off-plane part is averaged when a plane point is lifted back to a code.
+pub const LIFT_NEIGHBOURS: usize = 25;
+
+/// Indices of the (up to) `k` points of `flat` (`[n * 2]`) nearest to `q` (2 floats), in no order.
+pub fn nearest(flat: &[f32], q: &[f32], k: usize) -> Vec<usize> {
+    let (qx, qy) = (q.first().copied().unwrap_or(0.0), q.get(1).copied().unwrap_or(0.0));
+    let mut d: Vec<(f32, usize)> = flat
+        .chunks_exact(2)
+        .enumerate()
+        .map(|(j, p)| ((p[0] - qx).powi(2) + (p[1] - qy).powi(2), j))
+        .collect();
+    let k = k.min(d.len());
+    if k > 0 && k < d.len() {
+        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+    }
+    d[..k].iter().map(|x| x.1).collect()
+}
+
+/// Sample variance of column `d` of `codes` (`[n * dim]`); 0 when `d` is out of range.
+pub fn variance(codes: &[f32], dim: usize, d: usize) -> f32 {
+    if d >= dim {
+        return 0.0;
+    }
+    let col: Vec<f32> = codes.chunks_exact(dim).map(|c| c[d]).collect();
+    let mean = col.iter().sum::<f32>() / col.len().max(1) as f32;
+    col.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / (col.len().max(2) - 1) as f32
+}
+
+/// Points at the centres of `tiles × tiles` cells over `[x0, y0, x1, y1]`, `[tiles² * 2]`, row by row
+/// from the top left (largest y first), left to right within a row.
+pub fn grid([x0, y0, x1, y1]: [f32; 4], tiles: usize) -> Vec<f32> {
+    let t = tiles.max(1) as f32;
+    (0..tiles * tiles)
+        .flat_map(|k| {
+            let (col, row) = ((k % tiles) as f32, (k / tiles) as f32);
+            [x0 + (col + 0.5) / t * (x1 - x0), y1 - (row + 0.5) / t * (y1 - y0)]
+        })
+        .collect()
+}
+
+/// `n` points from the prior N(0, I) in `dim` dimensions, `[n * dim]`, seeded (Box–Muller).
+pub fn prior_samples(n: usize, dim: usize, seed: u64) -> Vec<f32> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n * dim)
+        .map(|_| {
+            let (u, v): (f32, f32) = (rng.random_range(f32::EPSILON..1.0), rng.random());
+            (-2.0 * u.ln()).sqrt() * (std::f32::consts::TAU * v).cos()
+        })
+        .collect()
+}
+
+/// `n` points drawn uniformly from the bounding box of `codes` (`[m * dim]`), `[n * dim]`, seeded;
+/// the box is `[-1, 1]^dim` when there are no codes.
+pub fn box_samples(codes: &[f32], dim: usize, n: usize, seed: u64) -> Vec<f32> {
+    let dim = dim.max(1);
+    let (mut lo, mut hi) = (vec![f32::INFINITY; dim], vec![f32::NEG_INFINITY; dim]);
+    for p in codes.chunks_exact(dim) {
+        for d in 0..dim {
+            lo[d] = lo[d].min(p[d]);
+            hi[d] = hi[d].max(p[d]);
+        }
+    }
+    if codes.len() < dim {
+        (lo, hi) = (vec![-1.0; dim], vec![1.0; dim]);
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n * dim).map(|i| lo[i % dim] + rng.random::<f32>() * (hi[i % dim] - lo[i % dim])).collect()
+}
+
+/// `steps` evenly spaced points on the segment from `a` to `b` (both ends included), `[steps * L]`.
+pub fn interpolate(a: &[f32], b: &[f32], steps: usize) -> Vec<f32> {
+    let steps = steps.max(2);
+    (0..steps)
+        .flat_map(|s| {
+            let t = s as f32 / (steps - 1) as f32;
+            a.iter().zip(b).map(move |(x, y)| x + t * (y - x))
+        })
+        .collect()
+}
+
+/// The 2-D plane a map shows for codes of more than two dimensions: a PCA of the codes, their places
+/// on it, and the lift back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plane {
+    pca: Pca,
+    /// The fitted codes, `[n * dim]`.
+    codes: Vec<f32>,
+    /// Their places on the plane, `[n * 2]`.
+    flat: Vec<f32>,
+    dim: usize,
+}
+
+impl Plane {
+    /// The plane of the top two principal components of `codes` (`[n * dim]`); `Ok(None)` when
+    /// `dim <= 2` (the codes are their own map).
+    pub fn fit(codes: &[f32], dim: usize) -> Result<Option<Plane>, PcaError> {
+        if dim <= 2 {
+            return Ok(None);
+        }
+        let pca = Pca::fit(codes, dim, 2)?;
+        let codes = codes[..codes.len() / dim * dim].to_vec();
+        let flat = pca.project(&codes);
+        Ok(Some(Plane { pca, codes, flat, dim }))
+    }
+
+    /// Dimension of the codes.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Places on the plane of `codes` (`[k * dim]`), `[k * 2]`.
+    pub fn project(&self, codes: &[f32]) -> Vec<f32> {
+        self.pca.project(codes)
+    }
+
+    /// The fitted codes' places on the plane, `[n * 2]`.
+    pub fn flat(&self) -> &[f32] {
+        &self.flat
+    }
+
+    /// Codes (`[k * dim]`) at plane points `z` (`[k * 2]`): each point on the plane plus, in the other
+    /// directions, the mean off-plane part of the [`LIFT_NEIGHBOURS`] fitted codes whose places are
+    /// nearest to it (a point among the 3s decodes like a 3, not like the mean of all codes).
+    pub fn lift(&self, z: &[f32]) -> Vec<f32> {
+        let dim = self.dim;
+        z.chunks_exact(2)
+            .flat_map(|q| {
+                let mut out = self.pca.inverse(q);
+                let near = nearest(&self.flat, q, LIFT_NEIGHBOURS);
+                for &j in &near {
+                    let on_plane = self.pca.inverse(&self.flat[2 * j..2 * j + 2]);
+                    for (d, o) in out.iter_mut().enumerate() {
+                        *o += (self.codes[dim * j + d] - on_plane[d]) / near.len() as f32;
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// Share (0..=1) of the codes' total variance that lies on the plane.
+    pub fn share(&self) -> f32 {
+        let total: f32 = (0..self.dim).map(|d| variance(&self.codes, self.dim, d)).sum();
+        let on_plane = self.pca.variances().iter().sum::<f32>();
+        (on_plane / total.max(f32::MIN_POSITIVE)).clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` seeded codes in 4-D lying near the plane spanned by (1, 1, 0, 0) and (0, 0, 1, -1), with
+    /// small off-plane noise.
+    fn near_plane(n: usize) -> Vec<f32> {
+        let z = prior_samples(n, 4, 11);
+        z.chunks_exact(4)
+            .flat_map(|r| {
+                let (a, b, e, f) = (3.0 * r[0], 2.0 * r[1], 0.01 * r[2], 0.01 * r[3]);
+                [a + e, a - e, b + f, -b + f]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nearest_picks_the_closest_points() {
+        let flat = [0.0, 0.0, 5.0, 5.0, 1.0, 0.0, -0.5, 0.2, 9.0, 9.0];
+        let mut got = nearest(&flat, &[0.1, 0.0], 3);
+        got.sort_unstable();
+        assert_eq!(got, vec![0, 2, 3]);
+        assert_eq!(nearest(&flat, &[9.0, 8.0], 1), vec![4]);
+        assert_eq!(nearest(&flat, &[0.0, 0.0], 10).len(), 5);
+        assert!(nearest(&[], &[0.0, 0.0], 3).is_empty());
+    }
+
+    #[test]
+    fn variance_of_a_column() {
+        let codes = [1.0, 10.0, 3.0, 10.0, 5.0, 10.0];
+        assert_eq!(variance(&codes, 2, 0), 4.0);
+        assert_eq!(variance(&codes, 2, 1), 0.0);
+        assert_eq!(variance(&codes, 2, 2), 0.0);
+    }
+
+    #[test]
+    fn grid_runs_from_the_top_left_row_by_row() {
+        let g = grid([0.0, 0.0, 2.0, 4.0], 2);
+        assert_eq!(g, vec![0.5, 3.0, 1.5, 3.0, 0.5, 1.0, 1.5, 1.0]);
+        assert_eq!(grid([0.0, 0.0, 1.0, 1.0], 3).len(), 18);
+    }
+
+    #[test]
+    fn samples_are_seeded_standard_normal_and_inside_the_box() {
+        let z = prior_samples(20_000, 2, 1);
+        assert_eq!(z, prior_samples(20_000, 2, 1));
+        assert_ne!(z[..10], prior_samples(5, 2, 2)[..]);
+        let mean = z.iter().sum::<f32>() / z.len() as f32;
+        let var = z.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / z.len() as f32;
+        assert!(mean.abs() < 0.03 && (var - 1.0).abs() < 0.05, "mean {mean}, var {var}");
+        let b = box_samples(&[-3.0, 1.0, 5.0, 2.0], 2, 500, 1);
+        assert_eq!(b, box_samples(&[-3.0, 1.0, 5.0, 2.0], 2, 500, 1));
+        assert!(b.chunks(2).all(|p| (-3.0..=5.0).contains(&p[0]) && (1.0..=2.0).contains(&p[1])));
+        assert!(box_samples(&[], 3, 10, 1).iter().all(|v| (-1.0..=1.0).contains(v)));
+    }
+
+    #[test]
+    fn interpolation_hits_both_ends() {
+        assert_eq!(interpolate(&[0.0, 2.0], &[1.0, 0.0], 3), vec![0.0, 2.0, 0.5, 1.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn no_plane_at_two_dimensions_or_fewer() {
+        assert_eq!(Plane::fit(&[0.0, 1.0, 2.0, 3.0], 2), Ok(None));
+        assert!(Plane::fit(&[0.0, 1.0, 2.0], 3).is_err(), "one row is too few");
+    }
+
+    #[test]
+    fn lifting_a_codes_own_place_gives_back_the_code() {
+        let codes = near_plane(400);
+        let plane = Plane::fit(&codes, 4).expect("fits").expect("4-D has a plane");
+        assert_eq!((plane.dim(), plane.flat().len()), (4, 800));
+        assert_eq!(plane.project(&codes), plane.flat());
+        let share = plane.share();
+        assert!((0.999..=1.0).contains(&share), "share {share}");
+        let back = plane.lift(&plane.flat()[..20]);
+        let err = codes[..40].iter().zip(&back).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(err < 0.03, "max lift error {err}");
+    }
+
+    #[test]
+    fn share_counts_the_variance_on_the_plane() {
+        // Equal spread in four independent directions: about half of it lies on any plane.
+        let codes: Vec<f32> = prior_samples(4000, 4, 5);
+        let share = Plane::fit(&codes, 4).expect("fits").expect("a plane").share();
+        assert!((0.45..=0.6).contains(&share), "share {share}");
+    }
+}

@@ -1,0 +1,270 @@
+//! The page object: the explorer in its own browser on its own server, addressed through the app's
+//! `data-testid` hooks, with real input events where a person's clicks matter.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use model::Dataset;
+use serde_json::{Value, json};
+
+use crate::browser::Browser;
+use crate::scripts::{self, CENTROIDS, DECODED};
+use crate::server::Server;
+use crate::{Result, floats, floats_f32, screenshot_dir};
+
+/// A page of the app; it owns its browser and server, which live as long as it does.
+pub struct Page {
+    browser: Browser,
+    server: Server,
+}
+
+impl Page {
+    /// Serves `dist/`, launches a fresh browser (new profile) and opens `query` in it: what follows the
+    /// server's `/`, e.g. `?backend=cpu&pretrained=0`, `?backend=cpu#model=vae` or `bench/x.html?a=1`.
+    pub async fn launch(query: &str) -> Result<Self> {
+        Self::launch_on(Server::start()?, query).await
+    }
+
+    /// As [`Page::launch`], served cross-origin isolated (COOP/COEP: wasm threads allowed), for the bench.
+    pub async fn launch_isolated(query: &str) -> Result<Self> {
+        Self::launch_on(Server::start_isolated()?, query).await
+    }
+
+    async fn launch_on(server: Server, query: &str) -> Result<Self> {
+        let page = Self { browser: Browser::launch().await?, server };
+        page.goto(query).await?;
+        Ok(page)
+    }
+
+    /// Navigates this page's browser (same profile: its storage and autosaves stay) to `query` on the
+    /// same server; the same `query` again is a reload.
+    pub async fn goto(&self, query: &str) -> Result<()> {
+        self.browser.client.goto(&format!("{}/{query}", self.server.base)).await?;
+        Ok(())
+    }
+
+    /// Ends the browser session and stops chromedriver and the server.
+    pub async fn close(self) {
+        self.browser.close().await;
+    }
+
+    fn sel(id: &str) -> String {
+        format!("[data-testid=\"{id}\"]")
+    }
+
+    /// Runs `body` (a JS function body; may `await`) and returns its value.
+    pub async fn js(&self, body: &str) -> Result<Value> {
+        Ok(self.browser.client.execute(&format!("return (async () => {{ {body} }})();"), vec![]).await?)
+    }
+
+    /// Text of element `id` ("" if absent).
+    pub async fn text(&self, id: &str) -> Result<String> {
+        let v = self
+            .js(&format!(
+                "const e = document.querySelector('{}'); return e ? e.textContent : '';",
+                Self::sel(id)
+            ))
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Clicks element `id` (a real WebDriver click).
+    pub async fn click(&self, id: &str) -> Result<()> {
+        self.browser.client.find(Locator::Css(&Self::sel(id))).await?.click().await?;
+        Ok(())
+    }
+
+    /// Sets the value of select or input `id` and fires its change event, as a person's edit does.
+    pub async fn select(&self, id: &str, value: &str) -> Result<()> {
+        self.js(&format!(
+            "const e = document.querySelector('{}'); e.value = '{value}'; e.dispatchEvent(new Event('change', {{bubbles: true}}));",
+            Self::sel(id)
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Presses Train, waits (at most `secs`) until the step counter reaches `step`, and pauses.
+    pub async fn train_until(&self, step: f64, secs: u64, what: &str) -> Result<()> {
+        self.click("train-toggle").await?;
+        self.pause_at(step, secs, what).await.map(drop)
+    }
+
+    /// While training: waits (at most `secs`) until the step counter reaches `step`, and pauses.
+    /// Returns the page's clock (`performance.now()`, ms) when it was reached and the step count after
+    /// the pause.
+    pub async fn pause_at(&self, step: f64, secs: u64, what: &str) -> Result<(f64, f64)> {
+        let check = format!("+document.querySelector('[data-testid=step-count]').textContent >= {step}");
+        self.wait_for(&check, secs, what).await?;
+        let t = self.now().await?;
+        self.click("train-toggle").await?;
+        Ok((t, self.number("step-count").await?))
+    }
+
+    /// The page's clock, `performance.now()` in ms (long tasks are timed by it).
+    pub async fn now(&self) -> Result<f64> {
+        Ok(self.js("return performance.now();").await?.as_f64().unwrap_or(0.0))
+    }
+
+    /// Waits until `check` (a JS expression) is truthy, polling; errors after `secs` with `what`.
+    pub async fn wait_for(&self, check: &str, secs: u64, what: &str) -> Result<Value> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.js(&format!("return ({check});")).await?;
+            if v.as_bool() != Some(false) && !v.is_null() && v != json!(0) && v != json!("") {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                let status = self.text("status").await.unwrap_or_default();
+                return Err(format!("timed out after {secs} s waiting for {what}; status: {status:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits (at most `secs`) until the status line matches the JS regular expression `pattern`.
+    pub async fn wait_status(&self, pattern: &str, secs: u64, what: &str) -> Result<()> {
+        let check = format!("/{pattern}/.test(document.querySelector('[data-testid=status]').textContent)");
+        self.wait_for(&check, secs, what).await.map(drop)
+    }
+
+    /// Ends a test's page: closes it, and fails with the console errors if it logged any.
+    pub async fn finish(self) -> Result<()> {
+        let errors = self.errors().await?;
+        self.close().await;
+        if errors.is_empty() { Ok(()) } else { Err(format!("console errors: {errors:?}").into()) }
+    }
+
+    /// Number in element `id`.
+    pub async fn number(&self, id: &str) -> Result<f64> {
+        let t = self.text(id).await?;
+        t.trim().parse().map_err(|_| format!("{id} is not a number: {t:?}").into())
+    }
+
+    /// The viewport position of CSS pixel (x, y) inside element `id`.
+    async fn at(&self, id: &str, x: f64, y: f64) -> Result<(f64, f64)> {
+        let r = self
+            .js(&format!(
+                "const r = document.querySelector('{}').getBoundingClientRect(); return [r.left, r.top];",
+                Self::sel(id)
+            ))
+            .await?;
+        Ok((r[0].as_f64().unwrap_or(0.0) + x, r[1].as_f64().unwrap_or(0.0) + y))
+    }
+
+    /// A real mouse click (DevTools input events) at CSS pixel (x, y) inside element `id`.
+    pub async fn click_at(&self, id: &str, x: f64, y: f64) -> Result<()> {
+        let (x, y) = self.at(id, x, y).await?;
+        for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
+            let params = json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": if kind == "mousePressed" {1} else {0}, "clickCount": 1});
+            self.browser.cdp("Input.dispatchMouseEvent", params).await?;
+        }
+        Ok(())
+    }
+
+    /// A real mouse move (DevTools input event, no button) to CSS pixel (x, y) inside element `id`.
+    pub async fn hover_at(&self, id: &str, x: f64, y: f64) -> Result<()> {
+        let (x, y) = self.at(id, x, y).await?;
+        let params = json!({"type": "mouseMoved", "x": x, "y": y, "button": "none", "buttons": 0});
+        self.browser.cdp("Input.dispatchMouseEvent", params).await?;
+        Ok(())
+    }
+
+    /// Clicks each class's centre on the map (`CENTROIDS`), waits `settle_ms` for the decode panel,
+    /// and labels each decoded image by its nearest `test` image: `(class, label, MSE)` per class, printed.
+    pub async fn decode_centroids(&self, test: &Dataset, settle_ms: u64) -> Result<Vec<(u8, u8, f32)>> {
+        let centroids = self.js(CENTROIDS).await?;
+        let mut out = Vec::new();
+        for c in centroids.as_array().cloned().unwrap_or_default() {
+            let f = |i: usize| c[i].as_f64().unwrap_or(f64::NAN);
+            self.click_at("latent-plot", f(3), f(4)).await?;
+            tokio::time::sleep(Duration::from_millis(settle_ms)).await;
+            let img = floats_f32(&self.js(DECODED).await?);
+            let (label, dist) = model::metrics::nearest_label(&img, test).ok_or("empty test set")?;
+            let class = f(0) as u8;
+            println!(
+                "class {class}: centre ({:.2}, {:.2}) decodes to nearest test image of class {label} (MSE {dist:.4})",
+                f(1),
+                f(2)
+            );
+            out.push((class, label, dist));
+        }
+        Ok(out)
+    }
+
+    /// Makes the viewport `w × h` CSS pixels (for screenshots of a tall page).
+    pub async fn set_viewport(&self, w: u32, h: u32) -> Result<()> {
+        let params = json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false});
+        self.browser.cdp("Emulation.setDeviceMetricsOverride", params).await?;
+        Ok(())
+    }
+
+    /// Pixel counts of canvas `id` as it looks over the white page: `[pixels, non-white, pure red (the
+    /// path colour), pure black, grey (r = g = b strictly between 0 and 250)]`. Opaque canvases read
+    /// as they are; on a map's transparent overlay only what it draws counts.
+    pub async fn canvas_stats(&self, id: &str) -> Result<[f64; 5]> {
+        let v = floats(&self.js(&scripts::canvas_stats(id)).await?);
+        let f = |i: usize| v.get(i).copied().unwrap_or(0.0);
+        Ok([f(0), f(1), f(2), f(3), f(4)])
+    }
+
+    /// Chooses `path` in file input `id` (a real WebDriver file upload).
+    pub async fn upload(&self, id: &str, path: &Path) -> Result<()> {
+        self.upload_many(id, &std::fs::canonicalize(path)?.display().to_string()).await
+    }
+
+    /// Chooses several files (absolute paths, one per line) in a `multiple` file input.
+    pub async fn upload_many(&self, id: &str, paths: &str) -> Result<()> {
+        let input = self.browser.client.find(Locator::Css(&Self::sel(id))).await?;
+        input.send_keys(paths).await?;
+        Ok(())
+    }
+
+    /// The bytes of the `n`-th download (see the init script), with its file name.
+    pub async fn download(&self, n: usize) -> Result<(String, Vec<u8>)> {
+        let v = self
+            .js(&format!(
+                "const [name, url] = window.lsxDownloads[{n}];
+                 const b = await (await fetch(url)).blob();
+                 const data = await new Promise(r => {{ const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(b); }});
+                 return [name, data.slice(data.indexOf(',') + 1)];"
+            ))
+            .await?;
+        let name = v[0].as_str().unwrap_or_default().to_string();
+        let bytes = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            v[1].as_str().unwrap_or_default(),
+        )?;
+        Ok((name, bytes))
+    }
+
+    /// Console errors, uncaught errors and rejections seen so far.
+    pub async fn errors(&self) -> Result<Vec<String>> {
+        let v = self.js("return window.lsxErrors || ['init script missing'];").await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().map(|e| e.as_str().unwrap_or_default().to_string()).collect())
+            .unwrap_or_default())
+    }
+
+    /// Saves a PNG screenshot of the page to `target/screenshots/<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.browser.client.screenshot().await?;
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Waits for the trainer and the map to be ready (backend chosen, data loaded, first map drawn).
+    pub async fn wait_ready(&self) -> Result<()> {
+        self.wait_for("document.querySelector('[data-testid=backend-label]')?.textContent", 60, "a backend")
+            .await?;
+        self.wait_for(
+            "!document.querySelector('[data-testid=train-toggle]').disabled",
+            60,
+            "the Train button",
+        )
+        .await?;
+        self.wait_status("loaded|Press Train|pretrained", 90, "the data").await
+    }
+}
