@@ -49,7 +49,9 @@ async fn trained_map_decodes_class_centroids_without_freezing() -> Result<()> {
     page.wait_ready().await?;
     let t_start = page.now().await?;
     page.click("train-toggle").await?;
-    let (t_end, steps) = page.pause_at(2500.0, 150, "2500 steps").await?;
+    // 300 s (was 150): this session's build trains at ~64 ms/step here (see the issue note); the
+    // test checks what the trained map decodes, and speed is measured by `make bench`.
+    let (t_end, steps) = page.pause_at(2500.0, 300, "2500 steps").await?;
     page.wait_for(
         &format!("window.lsxMap && window.lsxMap.step >= {steps}"),
         30,
