@@ -15,6 +15,8 @@ use crate::scripts::INIT_SCRIPT;
 pub struct Browser {
     driver: Child,
     pub client: Client,
+    /// A flag only this browser's Chromium processes carry, so that they can be ended for sure.
+    marker: String,
 }
 
 /// A Chrome DevTools command sent through chromedriver.
@@ -44,6 +46,8 @@ fn free_port() -> Result<u16> {
 impl Browser {
     pub async fn launch() -> Result<Self> {
         let port = free_port()?;
+        // Chromium ignores flags it does not know; this one names this browser's processes.
+        let marker = format!("--lsx-test-browser={port}");
         let mut driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -55,7 +59,7 @@ impl Browser {
                 "binary": "/usr/bin/chromium",
                 "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                         "--enable-unsafe-webgpu", "--window-size=1280,1000"]
+                         "--enable-unsafe-webgpu", "--window-size=1280,1000", marker]
             }
         });
         let caps = caps.as_object().cloned().unwrap_or_default();
@@ -76,7 +80,7 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
-        let browser = Self { driver, client };
+        let browser = Self { driver, client, marker };
         browser.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": INIT_SCRIPT})).await?;
         Ok(browser)
     }
@@ -103,5 +107,8 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Chromium outlives chromedriver when the WebDriver session was not closed cleanly, and a
+        // page left training would slow every later test: end this browser's processes.
+        let _ = Command::new("pkill").args(["-f", "--", &self.marker]).status();
     }
 }

@@ -48,9 +48,10 @@ async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -
         let page = Page::launch(query).await?;
         page.wait_ready().await?;
         page.train_until(200.0, 60, "steps").await?;
-        // Pausing autosaves the final weights; from then on the step stays put.
+        // Pausing autosaves the final weights; from then on the step stays put. (An autosave taken
+        // while training, every 15 s, may show first: wait for the one of the paused step.)
         let saved = page
-            .wait_for("+(document.querySelector('[data-testid=autosave-status]').textContent.match(/step (\\d+)/) || [])[1]", 20, "the autosave")
+            .wait_for("(() => { const a = (document.querySelector('[data-testid=autosave-status]').textContent.match(/step (\\d+)/) || [])[1]; return a !== undefined && a === document.querySelector('[data-testid=step-count]').textContent && +a; })()", 20, "the autosave of the paused step")
             .await?;
         let steps = saved.as_f64().unwrap_or(f64::NAN);
         page.wait_for(&format!("window.lsxMap.step === {steps} && +document.querySelector('[data-testid=step-count]').textContent === {steps}"), 20, "the final map").await?;

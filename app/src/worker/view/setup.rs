@@ -79,13 +79,6 @@ impl View {
                 Err(e) => self.out.error(format!("PCA of the pixels: {e}")),
             }
         }
-        for (w, params) in std::mem::take(&mut self.early) {
-            match w.run.cmp(&run) {
-                Ordering::Less => {}
-                Ordering::Equal => self.apply(w, params),
-                Ordering::Greater => self.early.push((w, params)),
-            }
-        }
         let View { out, device, test, models, nets, .. } = self;
         match test {
             Some(test) => {
@@ -95,6 +88,15 @@ impl View {
                 })
             }
             None => models.iter_mut().flatten().for_each(|m| m.codes.clear()),
+        }
+        // After the shipped maps went out (a shipped map belongs to the shipped weights' step), the
+        // weights of this run that came early: a loaded file's, say.
+        for (w, params) in std::mem::take(&mut self.early) {
+            match w.run.cmp(&run) {
+                Ordering::Less => {}
+                Ordering::Equal => self.apply(w, params),
+                Ordering::Greater => self.early.push((w, params)),
+            }
         }
     }
 
