@@ -1,4 +1,4 @@
-//! The shareable view in the URL hash: `#dataset=mnist&model=ae|vae|compare|pca&view=x,y,s` (the first
+//! The shareable view in the URL hash: `#dataset=mnist&model=ae|vae|compare|pca&present=1&view=x,y,s` (the first
 //! map's centre and CSS pixels per latent unit). Read once at start; rewritten (without a history
 //! entry) whenever one of them changes.
 
@@ -18,6 +18,9 @@ pub fn restore(state: &AppState) {
     if let Some(d) = get(&hash, "dataset").and_then(|d| DatasetName::from_id(&d)) {
         state.settings.dataset.set(d);
     }
+    if get(&hash, "present").as_deref() == Some("1") {
+        state.screen.present.set(true);
+    }
     if let Some(mode) = get(&hash, "model").and_then(|m| MapMode::from_id(&m)) {
         state.settings.mode.set(mode);
     }
@@ -34,6 +37,12 @@ pub fn restore(state: &AppState) {
     Effect::new(move |_| {
         let model = state.mode().id();
         let mut hash = format!("#dataset={}&model={model}", state.settings.dataset.get().id());
+        if let Some(step) = state.screen.tour.get() {
+            hash += &format!("&tour={}", step + 1);
+        }
+        if state.screen.present.get() {
+            hash += "&present=1";
+        }
         if let Some(v) = state.maps[0].view.get() {
             hash += &format!("&view={:.4},{:.4},{:.3}", v.centre[0], v.centre[1], v.scale);
         }

@@ -6,6 +6,7 @@ pub mod backend;
 pub mod components;
 pub mod hash;
 pub mod js;
+pub mod keys;
 pub mod plot;
 pub mod protocol;
 pub mod state;
@@ -15,8 +16,8 @@ pub mod worker;
 use leptos::prelude::*;
 
 use components::{
-    AnomalyPanel, ControlsPanel, DecodePanel, InterpPanel, LatentPanel, LessonsPanel, LossPanel, ReconPanel,
-    SamplePanel, StatusBar, WorkPanel,
+    AnomalyPanel, ControlsPanel, DecodePanel, InterpPanel, LatentPanel, LessonsPanel, LossPanel, MapNotes,
+    ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, WorkPanel,
 };
 use state::AppState;
 
@@ -59,35 +60,100 @@ pub fn lsx_draw_bench(n: usize) -> f64 {
     js::now() - t0
 }
 
-/// The whole page.
+/// The parts of the page a link can hide with `?hide=a,b,…`.
+pub const HIDEABLE: [&str; 12] = [
+    "toolbar", "status", "drawer", "decode", "legend", "notes", "work", "anomaly", "sample", "interp",
+    "recon", "loss",
+];
+
+/// The whole page: the toolbar, status and settings drawer on top; the map(s) and the decoded images
+/// in one screen under them (sized from the viewport, see [`state::Screen`]); the other panels below.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     hash::restore(&state);
     state.start();
+    if let Some(step) = js::query("tour").and_then(|s| s.parse::<usize>().ok()) {
+        components::tour::go(state, step.saturating_sub(1));
+    }
+    let screen = state.screen;
+    window_event_listener(leptos::ev::resize, move |_| screen.measure());
+    window_event_listener_untyped("visibilitychange", move |_| {
+        let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.hidden());
+        state.on_visibility(hidden);
+    });
+    let help = RwSignal::new(false);
+    window_event_listener(leptos::ev::keydown, move |ev| keys::on_key(state, help, &ev));
+    // What sits above the maps can change height (a long status, the drawer, the mode): measure
+    // again once the page has laid it out.
+    Effect::new(move |_| {
+        state.status.track();
+        state.settings.mode.track();
+        state.training.backend.track();
+        state.screen.tour.track();
+        request_animation_frame(move || screen.measure());
+    });
+    // What the link strips away: `?hide=loss,recon,…` (any of [`HIDEABLE`]) and `?embed=1` (no title,
+    // drawer or status: a chrome-free view for an iframe in slides or a course page).
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let hidden: Vec<&str> = js::query("hide")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|h| HIDEABLE.iter().find(|k| **k == h.trim()).copied())
+            .collect();
+        let embed = js::query("embed").is_some_and(|v| v == "1");
+        let set = body
+            .set_attribute("data-hide", &hidden.join(" "))
+            .and_then(|()| if embed { body.class_list().add_1("embed") } else { Ok(()) });
+        if let Err(e) = set {
+            web_sys::console::warn_2(&"could not hide the panels the link names:".into(), &e);
+        }
+    }
+    // Presenter mode is a class on the body (the stylesheet does the rest).
+    Effect::new(move |_| {
+        let on = screen.present.get();
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let classes = body.class_list();
+            let done = if on { classes.add_1("present") } else { classes.remove_1("present") };
+            if let Err(e) = done {
+                web_sys::console::warn_2(&"presenter mode: could not restyle the page:".into(), &e);
+            }
+        }
+        request_animation_frame(move || screen.measure());
+    });
+    let fit = move || screen.fit(state.mode().maps());
     view! {
-        <header>
-            <h1>"Latent-space explorer"</h1>
-            <p class="tagline">"An autoencoder learns in your browser tab. Every dot is a test image, placed by its 2-D code; click anywhere to decode that point."</p>
-        </header>
-        <ControlsPanel />
-        <StatusBar />
-        <LessonsPanel />
-        <main class="panels" class:compare=move || state.two_maps()>
+        <div class="top">
+            <header class="topbar">
+                <h1>"Latent-space explorer"</h1>
+                <Toolbar help=help />
+            </header>
+            <keys::KeyHelp open=help />
+            <Tour />
+            <StatusBar />
+            <details class="drawer" on:toggle=move |_| request_animation_frame(move || screen.measure())>
+                <summary data-testid="settings-drawer">"Settings and lessons"</summary>
+                <ControlsPanel />
+                <LessonsPanel />
+            </details>
+        </div>
+        <main class="stage" class:under=move || !fit().beside class:compare=move || state.two_maps()
+            aria-label="Latent maps and decoded images">
             <div class="maps">
                 <LatentPanel model=0 />
                 <Show when=move || state.two_maps()><LatentPanel model=1 /></Show>
             </div>
-            <div class="side">
-                <WorkPanel />
-                <AnomalyPanel />
-                <DecodePanel />
-                <SamplePanel />
-                <InterpPanel />
-                <ReconPanel />
-                <LossPanel />
-            </div>
+            <DecodePanel />
         </main>
+        <div class="panels">
+            <MapNotes />
+            <WorkPanel />
+            <AnomalyPanel />
+            <SamplePanel />
+            <InterpPanel />
+            <ReconPanel />
+            <LossPanel />
+        </div>
     }
 }

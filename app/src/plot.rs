@@ -65,24 +65,31 @@ pub struct LatentView {
 }
 
 impl LatentView {
-    /// A view of a `width x height` canvas showing `points` (`[n * 2]`) with a margin, or -3..3 if empty.
+    /// A view of a `width x height` canvas showing where `points` (`[n * 2]`) are dense: each axis
+    /// spans its 1st to 99th percentile (all points when fewer than 100) with a margin, so a few
+    /// outliers do not squeeze the rest into a blob; -3..3 without points.
     pub fn fit(points: &[f32], width: f32, height: f32) -> Self {
-        let (mut lo, mut hi) = ([f32::INFINITY; 2], [f32::NEG_INFINITY; 2]);
-        for p in points.chunks_exact(2).filter(|p| p[0].is_finite() && p[1].is_finite()) {
+        let finite: Vec<&[f32]> =
+            points.chunks_exact(2).filter(|p| p[0].is_finite() && p[1].is_finite()).collect();
+        let trim = finite.len() / 100;
+        let (mut lo, mut hi) = ([-3.0f32; 2], [3.0f32; 2]);
+        if !finite.is_empty() {
             for a in 0..2 {
-                lo[a] = lo[a].min(p[a]);
-                hi[a] = hi[a].max(p[a]);
+                let mut v: Vec<f32> = finite.iter().map(|p| p[a]).collect();
+                v.sort_unstable_by(f32::total_cmp);
+                (lo[a], hi[a]) = (v[trim], v[v.len() - 1 - trim]);
             }
         }
-        if !(lo[0] < hi[0] && lo[1] < hi[1]) {
-            (lo, hi) = ([-3.0; 2], [3.0; 2]);
+        for a in 0..2 {
+            if lo[a] >= hi[a] {
+                (lo[a], hi[a]) = (lo[a] - 1.0, hi[a] + 1.0);
+            }
         }
         let centre = [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0];
         let scale = 0.9 * (width / (hi[0] - lo[0])).min(height / (hi[1] - lo[1]));
         Self { centre, scale, width, height }
     }
 
-    /// Canvas pixel of latent point `p`.
     pub fn screen_from_latent(&self, p: [f32; 2]) -> [f32; 2] {
         [
             self.width / 2.0 + (p[0] - self.centre[0]) * self.scale,
@@ -280,6 +287,19 @@ mod tests {
         let a = v.latent_from_screen([10.0, 20.0]);
         let b = z.latent_from_screen([10.0, 20.0]);
         assert!((a[0] - b[0]).abs() < 1e-4 && (a[1] - b[1]).abs() < 1e-4);
+    }
+
+    #[test]
+    fn the_fit_ignores_outliers() {
+        // 200 points in -1..1 and two far outliers: the view spans the dense part.
+        let mut pts: Vec<f32> = (0..400).map(|i| (i % 21) as f32 / 10.0 - 1.0).collect();
+        pts.extend([50.0, -40.0, -60.0, 30.0]);
+        let v = LatentView::fit(&pts, 300.0, 300.0);
+        assert!(v.scale > 100.0, "fitted to the outliers: {v:?}");
+        assert!(v.centre[0].abs() < 0.2 && v.centre[1].abs() < 0.2, "{v:?}");
+        // One point or none still gives a usable view.
+        assert!(LatentView::fit(&[1.0, 2.0], 300.0, 300.0).scale.is_finite());
+        assert_eq!(LatentView::fit(&[], 300.0, 300.0).centre, [0.0, 0.0]);
     }
 
     #[test]

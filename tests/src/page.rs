@@ -69,8 +69,15 @@ impl Page {
         Ok(v.as_str().unwrap_or_default().to_string())
     }
 
-    /// Clicks element `id` (a real WebDriver click).
+    /// Clicks element `id` (a real WebDriver click) as a user would: the settings drawer is opened
+    /// first when the control is in it.
     pub async fn click(&self, id: &str) -> Result<()> {
+        self.js(&format!(
+            "const e = document.querySelector('{}'); const d = e && e.closest('details'); if (d) d.open = true; \
+             if (e) e.scrollIntoView({{block: 'center'}}); return 1;",
+            Self::sel(id)
+        ))
+        .await?;
         self.browser.client.find(Locator::Css(&Self::sel(id))).await?.click().await?;
         Ok(())
     }
@@ -146,11 +153,48 @@ impl Page {
     async fn at(&self, id: &str, x: f64, y: f64) -> Result<(f64, f64)> {
         let r = self
             .js(&format!(
-                "const r = document.querySelector('{}').getBoundingClientRect(); return [r.left, r.top];",
+                "const e = document.querySelector('{}'); e.scrollIntoView({{block: 'nearest', inline: 'nearest'}}); \
+                 const r = e.getBoundingClientRect(); return [r.left, r.top];",
                 Self::sel(id)
             ))
             .await?;
         Ok((r[0].as_f64().unwrap_or(0.0) + x, r[1].as_f64().unwrap_or(0.0) + y))
+    }
+
+    /// A key press as a keyboard sends it (DevTools input events): `key` is a DOM key name
+    /// ("t", " ", "ArrowRight", "Enter", "?").
+    pub async fn key(&self, key: &str) -> Result<()> {
+        let (code, text) = match key {
+            "ArrowLeft" => (37, ""),
+            "ArrowUp" => (38, ""),
+            "ArrowRight" => (39, ""),
+            "ArrowDown" => (40, ""),
+            "Enter" => (13, "\r"),
+            "Escape" => (27, ""),
+            k => (k.chars().next().map_or(0, |c| c.to_ascii_uppercase() as u32), k),
+        };
+        for kind in ["keyDown", "keyUp"] {
+            let mut params = json!({"type": kind, "key": key, "windowsVirtualKeyCode": code});
+            if kind == "keyDown" && !text.is_empty() {
+                params["text"] = json!(text);
+            }
+            self.browser.cdp("Input.dispatchKeyEvent", params).await?;
+        }
+        Ok(())
+    }
+
+    /// Touch points at CSS px inside element `id`, as a touch screen sends them (DevTools input
+    /// events): `kind` is touchStart, touchMove or touchEnd (no points: every finger lifted).
+    pub async fn touch(&self, id: &str, kind: &str, points: &[(f64, f64)]) -> Result<()> {
+        let mut touch_points = Vec::new();
+        for (i, &(x, y)) in points.iter().enumerate() {
+            let (x, y) = self.at(id, x, y).await?;
+            touch_points.push(json!({"x": x, "y": y, "id": i}));
+        }
+        self.browser
+            .cdp("Input.dispatchTouchEvent", json!({"type": kind, "touchPoints": touch_points}))
+            .await?;
+        Ok(())
     }
 
     /// A real mouse click (DevTools input events) at CSS pixel (x, y) inside element `id`.

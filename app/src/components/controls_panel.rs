@@ -1,26 +1,14 @@
-//! Controls: dataset, model, network and latent size, hyperparameters, train / pause, single step, reset.
+//! Settings (in the drawer): network and latent size, layers, hyperparameters, β and its warm-up, seed.
 
 use leptos::prelude::*;
-use model::{Arch, DatasetName, Kind};
+use model::{Arch, Kind};
 
-use crate::state::{AppState, MapMode, PRESETS};
+use crate::state::{AppState, PRESETS};
 
-/// The control bar.
+/// The network and training settings.
 #[component]
 pub fn ControlsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let on_dataset = move |ev| {
-        if let Some(d) = DatasetName::from_id(&event_target_value(&ev)) {
-            state.settings.dataset.set(d);
-            state.restart();
-        }
-    };
-    let on_model = move |ev| {
-        if let Some(mode) = MapMode::from_id(&event_target_value(&ev)) {
-            state.settings.mode.set(mode);
-            state.restart();
-        }
-    };
     let on_warmup = move |ev| match event_target_value(&ev).parse::<u64>() {
         Ok(v) => {
             state.settings.warmup.set(v);
@@ -30,11 +18,6 @@ pub fn ControlsPanel() -> impl IntoView {
             state.status.set("The KL warm-up is a whole number of steps ≥ 0; kept the previous one.".into())
         }
     };
-    let on_manifold = move |ev| {
-        state.explore.manifold_on.set(event_target_checked(&ev));
-        state.request_manifold();
-    };
-    let ready = move || !state.training.backend.get().is_empty();
     let on_arch = move |ev| {
         state.settings.arch.set(if event_target_value(&ev) == "conv" { Arch::Conv } else { Arch::Mlp });
         state.restart();
@@ -77,22 +60,15 @@ pub fn ControlsPanel() -> impl IntoView {
         }
         Err(_) => state.status.set("The seed must be a whole number ≥ 0; kept the previous one.".into()),
     };
+    let on_stop_epochs = move |ev| match event_target_value(&ev).parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => state.autostop.epochs.set(v),
+        _ => {
+            state.status.set("Epochs to train is a number ≥ 0 (0: never stop); kept the previous one.".into())
+        }
+    };
     let is_vae = move || state.mode().kinds().contains(&Kind::Vae);
-    let model_value = move || state.mode().id();
     view! {
-        <section class="controls" aria-label="Controls">
-            <label>"Dataset "
-                <select data-testid="dataset-select" on:change=on_dataset
-                    prop:value=move || state.settings.dataset.get().id().to_string()>
-                    <option value="mnist">"MNIST digits"</option>
-                    <option value="fashion-mnist">"Fashion-MNIST"</option>
-                </select>
-            </label>
-            <label>"Model "
-                <select data-testid="model-select" on:change=on_model prop:value=model_value>
-                    {MapMode::ALL.map(|m| view! { <option value=m.id()>{m.label()}</option> }).collect_view()}
-                </select>
-            </label>
+        <section class="controls" aria-label="Network and training settings">
             <label title="Fully connected layers, or strided convolutions down and transposed convolutions up">"Network "
                 <select data-testid="arch-select" on:change=on_arch
                     prop:value=move || if state.settings.arch.get() == Arch::Conv { "conv" } else { "mlp" }>
@@ -133,21 +109,19 @@ pub fn ControlsPanel() -> impl IntoView {
                 <input data-testid="warmup-input" type="number" min="0" step="100" size="5"
                     prop:value=move || state.settings.warmup.get().to_string() on:change=on_warmup />
             </label>
-            <label title="Paint each map's background with decodes of a 20×20 grid over the visible region">
-                <input data-testid="manifold-toggle" type="checkbox" prop:checked=move || state.explore.manifold_on.get()
-                    on:change=on_manifold />" decoded manifold"
+            <label title="Pause by itself after this many epochs of a run (0: never)">"Stop after "
+                <input data-testid="stop-epochs" type="number" min="0" step="1" size="3"
+                    prop:value=move || state.autostop.epochs.get().to_string()
+                    on:change=on_stop_epochs />" epochs"
+            </label>
+            <label title="Pause by itself once the loss improves by less than 0.5 % over half an epoch">
+                <input data-testid="stop-plateau" type="checkbox" prop:checked=move || state.autostop.plateau.get()
+                    on:change=move |ev| state.autostop.plateau.set(event_target_checked(&ev)) />" stop when the loss levels off"
             </label>
             <label>"Seed "
                 <input data-testid="seed-input" type="number" min="0" step="1" size="6"
                     prop:value=move || state.settings.seed.get().to_string() on:change=on_seed />
             </label>
-            <button data-testid="train-toggle" class="primary" disabled=move || !ready()
-                on:click=move |_| state.set_running(!state.training.running.get_untracked())>
-                {move || if state.training.running.get() { "Pause" } else { "Train" }}
-            </button>
-            <button data-testid="step-button" disabled=move || !ready() || state.training.running.get()
-                on:click=move |_| state.single_step()>"Step"</button>
-            <button data-testid="reset-button" disabled=move || !ready() on:click=move |_| state.restart()>"Reset"</button>
         </section>
     }
 }

@@ -66,8 +66,22 @@ pub fn DecodePanel() -> impl IntoView {
     let shown = move |i: usize| move || if i < state.mode().names().len() { "block" } else { "none" };
     let name = move |i: usize| move || state.mode().names().get(i).copied().unwrap_or("");
     let id = |base: &str, i: usize| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
+    // What a screen reader says of the current decode.
+    let said = move || {
+        let at = coords();
+        if at.is_empty() {
+            return String::new();
+        }
+        let of = point().map(|(i, l)| format!(": test image {i}, a {}", names()[usize::from(l) % 10]));
+        format!("Decoded the map point ({at}){}", of.unwrap_or_default())
+    };
+    // Beside the maps on a wide screen: a column as wide as the screen leaves it.
+    let width = move || {
+        let fit = state.screen.fit(state.mode().maps());
+        if fit.beside { format!("{}px", fit.column) } else { String::new() }
+    };
     view! {
-        <section class="panel decode" aria-label="Decoded image">
+        <section class="panel decode" aria-label="Decoded image" style:width=width>
             <h2>"Decoded " <small style:display=move || if coords().is_empty() { "none" } else { "inline" }>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</small></h2>
             <div class="pair">
                 {(0..2).map(|i| view! {
@@ -77,7 +91,8 @@ pub fn DecodePanel() -> impl IntoView {
                     </figure>
                 }).collect_view()}
             </div>
-            <p class="hint">"The decoder turns the 2-D point into a 28×28 image; with two models, both decode the same point. Click a dot to compare that test image with its reconstruction."</p>
+            <p class="sr-only" aria-live="polite" data-testid="decode-said">{move || said()}</p>
+            <p class="hint">"The decoder turns the map point into a 28×28 image. Click a dot: that test image beside its reconstruction."</p>
             <div class="pair" style:display=move || if point().is_some() { "flex" } else { "none" }>
                 <figure><canvas data-testid="decode-original" class="digit small" width="28" height="28" node_ref=original></canvas>
                     <figcaption>{move || point().map(|(i, l)| format!("test #{i}: {}", names()[usize::from(l) % 10])).unwrap_or_default()}</figcaption></figure>

@@ -37,16 +37,21 @@ fn noise(kind: &str, level: f32) -> Noise {
 #[component]
 pub fn LessonsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let kind = RwSignal::new("none".to_string());
+    // The kind follows the settings (the tour sets them too); the level is kept across kinds.
+    let kind = move || match state.settings.noise.get() {
+        Noise::None => "none",
+        Noise::Gaussian { .. } => "gaussian",
+        Noise::Mask { .. } => "mask",
+    };
     let level = RwSignal::new(0.3f32);
-    let apply_noise = move || {
-        state.settings.noise.set(noise(&kind.get_untracked(), level.get_untracked()));
+    let apply_noise = move |kind: &str| {
+        state.settings.noise.set(noise(kind, level.get_untracked()));
         state.reconfigure();
     };
     let on_level = move |ev| match event_target_value(&ev).parse::<f32>() {
         Ok(v) if (0.0..=1.0).contains(&v) => {
             level.set(v);
-            apply_noise();
+            apply_noise(untrack(kind));
         }
         _ => state.status.set("The noise level is a number from 0 to 1; kept the previous one.".into()),
     };
@@ -74,17 +79,17 @@ pub fn LessonsPanel() -> impl IntoView {
             }
         });
     };
-    let level_label = move || if kind.get() == "mask" { "share masked" } else { "σ" };
+    let level_label = move || if kind() == "mask" { "share masked" } else { "σ" };
     view! {
         <section class="controls lessons" aria-label="Lessons">
             <label title="Train on corrupted inputs against the clean images (a denoising autoencoder)">"Input noise "
-                <select data-testid="noise-select" on:change=move |ev| { kind.set(event_target_value(&ev)); apply_noise(); }>
+                <select data-testid="noise-select" prop:value=kind on:change=move |ev| apply_noise(&event_target_value(&ev))>
                     <option value="none">"none"</option>
                     <option value="gaussian">"Gaussian"</option>
                     <option value="mask">"masking"</option>
                 </select>
             </label>
-            <label style:display=move || if kind.get() == "none" { "none" } else { "inline" }>{level_label} " "
+            <label style:display=move || if kind() == "none" { "none" } else { "inline" }>{level_label} " "
                 <input data-testid="noise-level" type="number" min="0" max="1" step="0.05" size="4"
                     prop:value=move || level.get().to_string() on:change=on_level />
             </label>

@@ -10,18 +10,22 @@ mod loss_panel;
 mod recon_panel;
 mod sample_panel;
 mod status_bar;
+mod toolbar;
+pub mod tour;
 mod work_panel;
 
 pub use anomaly_panel::AnomalyPanel;
 pub use controls_panel::ControlsPanel;
 pub use decode_panel::DecodePanel;
 pub use interp_panel::InterpPanel;
-pub use latent_panel::LatentPanel;
+pub use latent_panel::{LatentPanel, MapNotes};
 pub use lessons_panel::LessonsPanel;
 pub use loss_panel::LossPanel;
 pub use recon_panel::ReconPanel;
 pub use sample_panel::SamplePanel;
 pub use status_bar::StatusBar;
+pub use toolbar::Toolbar;
+pub use tour::Tour;
 pub use work_panel::WorkPanel;
 
 use wasm_bindgen::JsCast;

@@ -63,6 +63,9 @@ impl AppState {
     /// Starts or pauses training.
     pub fn set_running(&self, on: bool) {
         self.training.running.set(on);
+        if on {
+            self.run_started(self.training.epoch.get_untracked());
+        }
         let backend = self.training.backend.get_untracked();
         self.say(if on { format!("Training on {backend}…") } else { "Paused.".into() });
         self.post_trainer(&ToTrainer::Run { on }, Parts::default());

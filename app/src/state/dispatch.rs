@@ -113,6 +113,9 @@ impl AppState {
             }
         }
         t.stats.set(p.stats);
+        if t.running.get_untracked() && p.running {
+            self.check_autostop(stats.epoch, p.batches_per_epoch);
+        }
         let due = self.pool(|p| crate::js::now() - p.last_autosave > AUTOSAVE_MS);
         if t.running.get_untracked() && due {
             self.request_autosave();

@@ -29,6 +29,8 @@ pub struct MapState {
     pub region: RwSignal<[f32; 4]>,
     /// The user's pan/zoom (None = fit the points), in CSS pixels per latent unit.
     pub view: RwSignal<Option<LatentView>>,
+    /// The view as last drawn (CSS px), for the keys that move the cursor, pan and zoom.
+    pub shown: RwSignal<Option<LatentView>>,
     /// (step, recon, kl) per training step of this map's model.
     pub history: RwSignal<Vec<[f32; 3]>>,
 }
@@ -46,6 +48,7 @@ impl MapState {
             manifold: RwSignal::new(None),
             region: RwSignal::new([0.0; 4]),
             view: RwSignal::new(None),
+            shown: RwSignal::new(None),
             history: RwSignal::new(Vec::new()),
         }
     }

@@ -1,6 +1,6 @@
 //! The page's state, split by concern: the controls' settings, training progress, one [`MapState`]
-//! per map, what the user is exploring, and kept work. Only [`dispatch`] turns worker messages into
-//! signals; only [`pool`] talks to the workers.
+//! per map, what the user is exploring, kept work, the screen's layout and when training stops by
+//! itself. Only [`dispatch`] turns worker messages into signals; only [`pool`] talks to the workers.
 //!
 //! Two workers: the trainer (CPU or WebGPU) steps the optimiser and sends its weights straight to the
 //! view worker (CPU, the other core), which encodes the test points for the maps and decodes clicks,
@@ -12,15 +12,19 @@ use leptos::prelude::*;
 use model::{Arch, DatasetName, Kind, NetConfig, Noise, StepStats, TrainConfig};
 
 mod actions;
+mod autostop;
 mod dispatch;
 mod map;
 mod mode;
 mod pool;
 mod records;
+mod screen;
 mod work;
 
+pub use autostop::AutoStop;
 pub use map::MapState;
 pub use mode::{MapMode, kind_name};
+pub use screen::{Fit, Screen};
 pub use work::Upload;
 
 use crate::protocol::view::{End, SampleSet};
@@ -268,6 +272,8 @@ pub struct AppState {
     pub maps: [MapState; MAX_MODELS],
     pub explore: Explore,
     pub work: Work,
+    pub screen: Screen,
+    pub autostop: AutoStop,
     /// The status line: notices and errors, each shown once.
     pub status: RwSignal<String>,
     pool: StoredValue<Pool, LocalStorage>,
@@ -281,6 +287,8 @@ impl AppState {
             maps: [MapState::new(), MapState::new()],
             explore: Explore::new(),
             work: Work::new(),
+            screen: Screen::new(),
+            autostop: AutoStop::new(),
             status: RwSignal::new("Loading…".into()),
             pool: StoredValue::new_local(Pool::default()),
         }

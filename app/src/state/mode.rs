@@ -39,10 +39,10 @@ impl MapMode {
     /// What the select says.
     pub fn label(self) -> &'static str {
         match self {
-            MapMode::Ae => "Autoencoder (AE)",
-            MapMode::Vae => "Variational AE (VAE)",
-            MapMode::AeVae => "AE and VAE side by side",
-            MapMode::AePca => "AE beside PCA of the pixels",
+            MapMode::Ae => "Autoencoder",
+            MapMode::Vae => "Variational AE",
+            MapMode::AeVae => "AE and VAE",
+            MapMode::AePca => "AE and PCA",
         }
     }
 

@@ -1,6 +1,15 @@
 //! The words under and over a map: its title, what to look for in it (in the lecture's terms) and
 //! what the view measured on it.
 
+/// A map's title.
+pub(super) fn title(kind: Option<model::Kind>) -> &'static str {
+    match kind {
+        Some(model::Kind::Ae) => "Autoencoder latent space",
+        Some(model::Kind::Vae) => "VAE latent space (μ)",
+        None => "PCA of the pixels",
+    }
+}
+
 /// What the view measured on the map: k-NN accuracy, the projection, and the code's sparsity.
 pub(super) fn info_text(info: crate::protocol::view::MapInfo, pca: bool) -> String {
     if info.dim == 0 {

@@ -9,7 +9,6 @@ use wasm_bindgen::{Clamped, JsCast, JsValue};
 use web_sys::ImageData;
 
 use super::super::{context2d, dpr, drawn};
-use super::{SIZE, SIZE_COMPARE};
 use crate::plot::{
     HEAT, LatentView, PALETTE, Palette, by_error, paint_manifold, rasterize, rasterize_onto, ticks,
 };
@@ -51,15 +50,22 @@ pub(super) fn draw(
     view: &LatentView,
     (points, labels, palette): (&[f32], &[u8], &Palette),
     manifold: Option<&Manifold>,
-    (model, ratio): (usize, f32),
+    (model, ratio, point): (usize, f32, f32),
 ) {
     let Some(ctx) = context2d(canvas) else { return };
     let t0 = crate::js::now();
-    let size = (3.0 * ratio).round() as usize;
+    let size = (point * ratio).round() as usize;
     let buf = match manifold {
         Some(m) => {
             let mut buf = paint_manifold(view, m.region, m.tiles, &m.images);
-            rasterize_onto(&mut buf, points, labels, view, (2.0 * ratio).round() as usize, palette);
+            rasterize_onto(
+                &mut buf,
+                points,
+                labels,
+                view,
+                (2.0 * point / 3.0 * ratio).round() as usize,
+                palette,
+            );
             buf
         }
         None => rasterize(points, labels, view, size, palette),
@@ -98,10 +104,15 @@ pub(super) fn draw(
     }
 }
 
+/// Side of a drawn point (CSS px): larger in presenter mode, for the back of the room.
+pub(super) fn point_px(state: &AppState) -> f32 {
+    if state.screen.present.get_untracked() { 5.0 } else { 3.0 }
+}
+
 /// The live map of model `model` as a PNG data URL, rendered at `ratio` device pixels per CSS pixel
 /// (points, axes and manifold; no cursor), at the current view.
 pub(crate) fn map_png(state: &AppState, model: usize, ratio: f32) -> Option<String> {
-    let css = if untrack(|| state.two_maps()) { SIZE_COMPARE } else { SIZE } as f32;
+    let css = untrack(|| state.screen.fit(state.mode().maps()).side) as f32;
     let px = css * ratio;
     let map = state.maps[model];
     let (points, _) = map.latents.get_untracked();
@@ -116,7 +127,13 @@ pub(crate) fn map_png(state: &AppState, model: usize, ratio: f32) -> Option<Stri
     let manifold = map.manifold.get_untracked();
     let labels = state.explore.labels.get_untracked();
     let s = coloured(points, labels, map.errors.get_untracked());
-    draw(&canvas, &view, (&s.points, &s.labels, s.palette), manifold.as_ref(), (usize::MAX, ratio));
+    draw(
+        &canvas,
+        &view,
+        (&s.points, &s.labels, s.palette),
+        manifold.as_ref(),
+        (usize::MAX, ratio, point_px(state)),
+    );
     canvas.to_data_url_with_type("image/png").ok()
 }
 

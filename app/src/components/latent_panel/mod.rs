@@ -1,5 +1,5 @@
 //! A latent map (one per model): every test point at its 2-D code, coloured by label, with axes, a
-//! legend, pan (drag), zoom (wheel), reset (double-click), decode on hover or click (a crosshair shared
+//! legend, pan (drag), zoom (wheel or pinch), reset (double-click), decode on hover, click or tap (a crosshair shared
 //! by all maps), an optional decoded-manifold background, prior samples and the interpolation path.
 //! Two stacked canvases: the base layer ([`draw`]: points, manifold, axes) and the overlay
 //! ([`overlay`]: crosshair, samples, path, uploads), so a hover or click redraws only the overlay.
@@ -10,7 +10,7 @@ mod overlay;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use web_sys::{MouseEvent, WheelEvent};
+use web_sys::{MouseEvent, PointerEvent, WheelEvent};
 
 use draw::coloured;
 pub(crate) use draw::map_png;
@@ -21,10 +21,6 @@ use crate::plot::{HEAT, LatentView, css_colour, nearest_point, visible_region};
 use crate::protocol::view::End;
 use crate::state::AppState;
 
-/// CSS size of the map alone and of each map side by side.
-const SIZE: f64 = 560.0;
-const SIZE_COMPARE: f64 = 440.0;
-
 /// Sizes a layer's backing store to the view (device pixels).
 fn fit_canvas(c: &web_sys::HtmlCanvasElement, view: &LatentView) {
     let (w, h) = (view.width as u32, view.height as u32);
@@ -32,6 +28,18 @@ fn fit_canvas(c: &web_sys::HtmlCanvasElement, view: &LatentView) {
         c.set_width(w);
         c.set_height(h);
     }
+}
+
+/// The two pointers of a pinch, when exactly two are down.
+fn two(t: &[(i32, [f32; 2])]) -> Option<([f32; 2], [f32; 2])> {
+    match t {
+        [a, b] => Some((a.1, b.1)),
+        _ => None,
+    }
+}
+
+fn distance(a: [f32; 2], b: [f32; 2]) -> f32 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
 }
 
 /// A map panel for model `model` (0, or 1 = the VAE beside the AE).
@@ -58,7 +66,8 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         move |_| coloured(points.get().0, state.explore.labels.get(), map.errors.get()),
         |_, _| true,
     );
-    let css = move || if state.two_maps() { SIZE_COMPARE } else { SIZE };
+    // The side the screen leaves each map (CSS px).
+    let css = move || state.screen.fit(state.mode().maps()).side;
     let current_view = move || {
         let (px, r) = ((css() * dpr()) as f32, dpr() as f32);
         match user_view.get() {
@@ -73,10 +82,15 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     // One view for both layers (and for the events): recomputed when the points, the size or the
     // user's pan/zoom change.
     let view = Memo::new(move |_| current_view());
+    Effect::new(move |_| {
+        let (v, r) = (view.get(), dpr() as f32);
+        map.shown.set(Some(LatentView { scale: v.scale / r, width: v.width / r, height: v.height / r, ..v }));
+    });
     // The base layer: points, manifold and axes. A click does not redraw it.
     Effect::new(move |_| {
         let Some(c) = canvas.get() else { return };
         let view = view.get();
+        state.screen.present.track();
         fit_canvas(&c, &view);
         let region = visible_region(&view);
         if map.region.get_untracked() != region {
@@ -88,7 +102,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         shown.with(|s| {
             map.manifold.with(|m| {
                 let what = (s.points.as_slice(), s.labels.as_slice(), s.palette);
-                draw::draw(&c, &view, what, m.as_ref(), (model, dpr() as f32))
+                draw::draw(&c, &view, what, m.as_ref(), (model, dpr() as f32, draw::point_px(&state)))
             })
         });
     });
@@ -127,12 +141,41 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     });
     let to_canvas =
         move |ev: &MouseEvent| [ev.offset_x() as f32 * dpr() as f32, ev.offset_y() as f32 * dpr() as f32];
-    let on_down = move |ev: MouseEvent| {
-        let [x, y] = to_canvas(&ev);
-        drag.set_value(Some((x, y, false)));
+    // Mouse, pen and touch alike: the pointers down on the map, for a pinch.
+    let touches = StoredValue::new(Vec::<(i32, [f32; 2])>::new());
+    let on_down = move |ev: PointerEvent| {
+        let (p, id) = (to_canvas(&ev), ev.pointer_id());
+        if let Some(c) = canvas.get_untracked()
+            && let Err(e) = c.set_pointer_capture(id)
+        {
+            web_sys::console::warn_2(&"pointer capture refused:".into(), &e);
+        }
+        let n = touches.try_update_value(|t| {
+            t.retain(|(i, _)| *i != id);
+            t.push((id, p));
+            t.len()
+        });
+        // A second finger starts a pinch: no drag, no tap.
+        drag.set_value(if n == Some(1) { Some((p[0], p[1], false)) } else { None });
     };
-    let on_move = move |ev: MouseEvent| {
-        let p = to_canvas(&ev);
+    let on_move = move |ev: PointerEvent| {
+        let (p, id) = (to_canvas(&ev), ev.pointer_id());
+        let pinch = touches
+            .try_update_value(|t| {
+                let before = two(t);
+                if let Some(e) = t.iter_mut().find(|e| e.0 == id) {
+                    e.1 = p;
+                }
+                before.zip(two(t))
+            })
+            .flatten();
+        if let Some(((a0, b0), (a1, b1))) = pinch {
+            let (d0, d1) = (distance(a0, b0), distance(a1, b1));
+            if d0 > 1.0 {
+                set_view(current_view().zoom(d1 / d0, [(a1[0] + b1[0]) / 2.0, (a1[1] + b1[1]) / 2.0]));
+            }
+            return;
+        }
         match drag.get_value() {
             Some((x, y, moved)) if ev.buttons() & 1 == 1 => {
                 let d = [p[0] - x, p[1] - y];
@@ -141,18 +184,22 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                     drag.set_value(Some((p[0], p[1], true)));
                 }
             }
-            _ => {
+            _ if ev.buttons() == 0 => {
+                // Hovering (mouse or pen) decodes as the cursor goes; touch has no hover.
                 let view = current_view();
                 let near = points.with(|(pts, _)| nearest_point(pts, &view, p, 6.0 * dpr() as f32));
                 state.decode(model, view.latent_from_screen(p), None, near);
             }
+            _ => {}
         }
     };
-    let on_up = move |ev: MouseEvent| {
-        let was_drag = drag.get_value().is_some_and(|d| d.2);
+    let on_up = move |ev: PointerEvent| {
+        let id = ev.pointer_id();
+        touches.update_value(|t| t.retain(|(i, _)| *i != id));
+        let tapped = drag.get_value().is_some_and(|d| !d.2);
         drag.set_value(None);
-        if !was_drag {
-            // A click on a data point decodes that point and shows its original beside its reconstruction.
+        if tapped {
+            // A click or tap on a data point decodes that point and shows its original beside its reconstruction.
             let (view, at) = (current_view(), to_canvas(&ev));
             let hit = points.with(|(p, _)| {
                 nearest_point(p, &view, at, 4.0 * dpr() as f32).map(|i| (i, [p[2 * i], p[2 * i + 1]]))
@@ -166,6 +213,11 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
             }
         }
     };
+    let on_cancel = move |ev: PointerEvent| {
+        let id = ev.pointer_id();
+        touches.update_value(|t| t.retain(|(i, _)| *i != id));
+        drag.set_value(None);
+    };
     let on_wheel = move |ev: WheelEvent| {
         ev.prevent_default();
         let factor = if ev.delta_y() < 0.0 { 1.2 } else { 1.0 / 1.2 };
@@ -173,11 +225,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     };
     let names = move || state.settings.dataset.get().class_names();
     let kind = move || state.kind(model);
-    let title = move || match kind() {
-        Some(model::Kind::Ae) => "Autoencoder latent space",
-        Some(model::Kind::Vae) => "VAE latent space (μ)",
-        None => "PCA of the pixels",
-    };
+    let title = move || captions::title(kind());
     let legend = move || -> Vec<(String, String)> {
         match shown.with(|s| s.edges.clone()) {
             edges if !edges.is_empty() => edges
@@ -196,7 +244,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     let (testid, overlay_id) = (format!("latent-plot{suffix}"), format!("latent-overlay{suffix}"));
     let size = move || format!("width:{0}px;height:{0}px", css());
     view! {
-        <section class="panel latent" aria-label="Latent map">
+        <section class="latent" style:width=move || format!("{}px", css() + 2.0) aria-label=move || format!("{} map", if model == 0 { "First" } else { "Second" })>
             <h2>{title} " " <small>{move || match state.work.replay.get() {
                 Some(_) => format!("replay: step {}", points.with(|p| p.1)),
                 None => {
@@ -207,8 +255,10 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                 }
             }}</small></h2>
             <div class="layers" style=size>
-                <canvas data-testid=testid node_ref=canvas style=size
-                    on:mousedown=on_down on:mousemove=on_move on:mouseup=on_up on:wheel=on_wheel
+                <canvas data-testid=testid node_ref=canvas style=size tabindex="0"
+                    data-view=move || view.with(|v| format!("{:.4} {:.4} {:.3}", v.centre[0], v.centre[1], v.scale))
+                    aria-label="Latent map: the arrow keys move the decode cursor, Enter decodes the nearest test point, ? lists every key"
+                    on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel on:wheel=on_wheel
                     on:dblclick=move |_| user_view.set(None)></canvas>
                 <canvas class="overlay" data-testid=overlay_id node_ref=overlay_canvas style=size
                     aria-hidden="true"></canvas>
@@ -218,9 +268,27 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                     <li><span class="swatch" style=format!("background:{colour}")></span>{name}</li>
                 }).collect_view()}
             </ul>
+        </section>
+    }
+}
+
+/// What each map shows, in the lecture's terms, and what the view measured on it (below the stage).
+#[component]
+pub fn MapNotes() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let note = move |model: usize| {
+        let kind = move || state.kind(model);
+        view! {
+            <h2>{move || captions::title(kind())}</h2>
             <p class="caption" data-testid=format!("caption-{model}")>{move || captions::caption(kind(), state.mode().compare())}</p>
-            <p class="caption" data-testid=format!("map-info-{model}")>{move || captions::info_text(map.info.get(), kind().is_none())}</p>
-            <p class="hint">"Hover or click to decode · drag to pan · wheel to zoom · double-click to fit"</p>
+            <p class="caption" data-testid=format!("map-info-{model}")>{move || captions::info_text(state.maps[model].info.get(), kind().is_none())}</p>
+        }
+    };
+    view! {
+        <section class="panel notes" aria-label="What the maps show">
+            {note(0)}
+            <Show when=move || state.two_maps()>{note(1)}</Show>
+            <p class="hint">"Hover or click a map to decode · drag to pan · wheel to zoom · double-click to fit"</p>
         </section>
     }
 }

@@ -290,6 +290,14 @@ async fn main() -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&sizes()?)?);
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--quick") {
+        // The inner loop of a speed change: our CPU throughput and the page figures only, nothing written.
+        for model in ["ae", "vae"] {
+            ours("cpu", model, CPU_SECS).await?;
+        }
+        page_figures().await?;
+        return Ok(());
+    }
     let started = std::time::Instant::now();
     let mut ours_runs = Vec::new();
     for (backend, model, secs) in
