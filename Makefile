@@ -39,8 +39,10 @@ test-wasm:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
 	WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p model --features webgpu --target wasm32-unknown-unknown --test web
 
-# End-to-end: the built dist/ in headless Chromium (one browser at a time: they share two cores).
+# End-to-end: the built dist/ in headless Chromium (one browser at a time: they share two cores);
+# axe-core (the accessibility audit) comes from npm for the tests only.
 test-e2e:
+	cd tests/axe && npm ci --no-audit --no-fund --loglevel=error
 	cargo test -p tests -- --test-threads=1 --nocapture
 
 test: tools fmt lint test-native build test-wasm test-e2e

@@ -171,7 +171,10 @@ impl Page {
             "ArrowDown" => (40, ""),
             "Enter" => (13, "\r"),
             "Escape" => (27, ""),
-            k => (k.chars().next().map_or(0, |c| c.to_ascii_uppercase() as u32), k),
+            "PageUp" => (33, ""),
+            "PageDown" => (34, ""),
+            k if k.chars().count() == 1 => (k.chars().next().map_or(0, |c| c.to_ascii_uppercase() as u32), k),
+            k => return Err(format!("no key code for {k}").into()),
         };
         for kind in ["keyDown", "keyUp"] {
             let mut params = json!({"type": kind, "key": key, "windowsVirtualKeyCode": code});

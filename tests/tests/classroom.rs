@@ -1,6 +1,7 @@
 //! The classroom: the page at a projector's, a laptop's, a large screen's, a tablet's and a phone's
 //! size (maps and decoded images in one screen, no sideways scrolling, screenshots for a person to
-//! look at), a demo driven by keys only, and the pretrained AE's map giving room to every digit.
+//! look at), a demo driven by keys only and one by touch, the guided tour, and the pretrained AE's
+//! map giving room to every digit.
 
 use std::time::Duration;
 
@@ -150,21 +151,44 @@ async fn a_demo_by_keys_only() -> Result<()> {
     )
     .await?;
     // Zoom in by key, then fit again.
-    let view = "document.querySelector('[data-testid=latent-plot]').dataset.view";
-    page.js(&format!("window.lsxView0 = {view}; return 1;")).await?;
+    let scale = "+document.querySelector('[data-testid=latent-plot]').dataset.view.split(' ')[2]";
+    page.js(&format!("window.lsxScale0 = {scale}; return 1;")).await?;
     key(&page, "+").await?;
-    page.wait_for(&format!("{view} !== window.lsxView0"), 10, "zoom by key").await?;
+    page.wait_for(
+        &format!("{scale} > 1.2 * window.lsxScale0 && window.location.hash.includes('view=')"),
+        10,
+        "zoom by key",
+    )
+    .await?;
+    // Fit again: the view follows the points (no pan/zoom of the user's left in the link).
     key(&page, "0").await?;
-    page.wait_for(&format!("{view} === window.lsxView0"), 10, "fit by key").await?;
+    page.wait_for("!window.location.hash.includes('view=')", 10, "fit by key").await?;
     // Compare by key: two maps; the list of keys.
     key(&page, "3").await?;
     page.wait_for("document.querySelector('[data-testid=model-select]').value === 'compare' && document.querySelector('[data-testid=latent-plot-1]')", 30, "compare by key")
         .await?;
+    // Presenter mode by key: large type and points, in the link too; off again.
+    key(&page, "p").await?;
+    page.wait_for(
+        "document.body.classList.contains('present') && window.location.hash.includes('present=1')",
+        10,
+        "presenter mode by key",
+    )
+    .await?;
+    let font = page.js("return parseFloat(getComputedStyle(document.querySelector('[data-testid=tour-button]')).fontSize);").await?;
+    assert!(font.as_f64().unwrap_or(0.0) >= 18.0, "presenter text is {font} px");
+    page.screenshot("classroom-present-1280x1000").await?;
+    key(&page, "p").await?;
+    page.wait_for("!document.body.classList.contains('present')", 10, "presenter mode off by key").await?;
     key(&page, "?").await?;
     page.wait_for("document.querySelector('[data-testid=key-help]')", 10, "the list of keys").await?;
     assert!(page.text("key-help").await?.contains("train / pause"));
     // Typing in a field is typing, not a shortcut.
-    page.js("document.querySelector('[data-testid=seed-input]').focus(); return 1;").await?;
+    page.click("seed-input").await?;
+    assert!(
+        page.js("return document.activeElement.dataset.testid;").await? == "seed-input",
+        "the seed field has no focus"
+    );
     key(&page, "t").await?;
     assert_eq!(page.text("train-toggle").await?, "Train", "a key typed into the seed started training");
     page.finish().await
@@ -311,5 +335,44 @@ async fn the_tour_walks_start_to_end_and_each_step_is_a_link() -> Result<()> {
         "the linked step",
     )
     .await?;
+    page.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn training_pauses_when_the_tab_is_hidden_and_after_the_epochs_asked_for() -> Result<()> {
+    let page = Page::launch("?backend=cpu").await?;
+    page.wait_ready().await?;
+    let start = page.number("step-count").await?;
+    page.click("train-toggle").await?;
+    page.wait_for(
+        &format!("+document.querySelector('[data-testid=step-count]').textContent >= {}", start + 5.0),
+        60,
+        "training",
+    )
+    .await?;
+    // The browser hides the tab (as it does on a switch to another tab): the page pauses.
+    let visibility = |hidden: bool| {
+        format!(
+            "Object.defineProperty(document, 'hidden', {{configurable: true, get: () => {hidden}}}); \
+                 document.dispatchEvent(new Event('visibilitychange', {{bubbles: true}})); return 1;"
+        )
+    };
+    page.js(&visibility(true)).await?;
+    page.wait_for(
+        "document.querySelector('[data-testid=train-toggle]').textContent === 'Train'",
+        20,
+        "the pause on hiding",
+    )
+    .await?;
+    page.js(&visibility(false)).await?;
+    page.wait_status("paused while this tab was hidden", 10, "the notice on return").await?;
+    // Stop after a twentieth of an epoch (about 23 steps): the run pauses by itself and says why.
+    page.select("stop-epochs", "0.05").await?;
+    let from = page.number("step-count").await?;
+    page.click("train-toggle").await?;
+    page.wait_status("Paused after 0\\.05 epochs", 90, "the stop after the epochs asked for").await?;
+    let steps = page.number("step-count").await? - from;
+    assert!((20.0..60.0).contains(&steps), "{steps} steps for 0.05 epochs of 469 batches");
+    assert_eq!(page.text("train-toggle").await?, "Train");
     page.finish().await
 }

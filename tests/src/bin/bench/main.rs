@@ -290,6 +290,11 @@ async fn main() -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&sizes()?)?);
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--quick-gpu") {
+        // Our WebGPU path alone (the first step compiles the shaders: it can take tens of seconds).
+        ours("webgpu", "ae", GPU_SECS).await?;
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--quick") {
         // The inner loop of a speed change: our CPU throughput and the page figures only, nothing written.
         for model in ["ae", "vae"] {
