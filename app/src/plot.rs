@@ -90,6 +90,11 @@ impl LatentView {
         Self { centre, scale, width, height }
     }
 
+    /// The same view with its sizes and scale divided by `ratio` (device pixels → CSS pixels).
+    pub fn scaled_down(self, ratio: f32) -> Self {
+        Self { scale: self.scale / ratio, width: self.width / ratio, height: self.height / ratio, ..self }
+    }
+
     pub fn screen_from_latent(&self, p: [f32; 2]) -> [f32; 2] {
         [
             self.width / 2.0 + (p[0] - self.centre[0]) * self.scale,

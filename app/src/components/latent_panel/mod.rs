@@ -77,14 +77,14 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     };
     let set_view = move |v: LatentView| {
         let r = dpr() as f32;
-        user_view.set(Some(LatentView { scale: v.scale / r, width: v.width / r, height: v.height / r, ..v }));
+        user_view.set(Some(v.scaled_down(r)));
     };
     // One view for both layers (and for the events): recomputed when the points, the size or the
     // user's pan/zoom change.
     let view = Memo::new(move |_| current_view());
     Effect::new(move |_| {
         let (v, r) = (view.get(), dpr() as f32);
-        map.shown.set(Some(LatentView { scale: v.scale / r, width: v.width / r, height: v.height / r, ..v }));
+        map.shown.set(Some(v.scaled_down(r)));
     });
     // The base layer: points, manifold and axes. A click does not redraw it.
     Effect::new(move |_| {
