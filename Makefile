@@ -34,10 +34,15 @@ lint:
 test-native:
 	cargo test --workspace --exclude tests -q
 
-# The model's step in headless Chromium (wasm-bindgen-test), compared with the native losses.
+# The model's step in headless Chromium (wasm-bindgen-test), compared with the native losses. Each run
+# names `app` beside `model` and uses a profile Trunk has just built, so its dependencies resolve with
+# the same features as the page's build and are reused: WebGPU in the `gpu` profile (as the WebGPU
+# worker), flex in `release` (the CPU path; tests skip LTO, so burn's CPU crates build once more).
+WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
+	WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p model -p app --target wasm32-unknown-unknown --test web
 test-wasm:
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$$(command -v chromedriver) \
-	WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p model --features webgpu --target wasm32-unknown-unknown --test web
+	$(WASM_TEST) --profile gpu --no-default-features --features app/gpu
+	$(WASM_TEST) --release
 
 # End-to-end: the built dist/ in headless Chromium (one browser at a time: they share two cores);
 # axe-core (the accessibility audit) comes from npm for the tests only.
