@@ -33,7 +33,11 @@ const STEP_PX: f32 = 16.0;
 
 /// Handles a key pressed anywhere but in a text field or a select.
 pub fn on_key(state: AppState, help: RwSignal<bool>, ev: &KeyboardEvent) {
-    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || in_field(ev) {
+    if ev.ctrl_key() || ev.meta_key() || ev.alt_key() || target_is(ev, &["INPUT", "SELECT", "TEXTAREA"]) {
+        return;
+    }
+    // Space and Enter on a focused control press that control; a shortcut as well would undo it.
+    if matches!(ev.key().as_str(), " " | "Enter") && target_is(ev, &["BUTTON", "A", "SUMMARY"]) {
         return;
     }
     let ready = !state.training.backend.get_untracked().is_empty();
@@ -120,9 +124,10 @@ pub fn on_key(state: AppState, help: RwSignal<bool>, ev: &KeyboardEvent) {
 }
 
 /// Whether the key goes to a text field or a select (typing a seed must not start training).
-fn in_field(ev: &KeyboardEvent) -> bool {
+/// Whether the key went to an element with one of these tag names.
+fn target_is(ev: &KeyboardEvent, tags: &[&str]) -> bool {
     let target = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
-    target.is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+    target.is_some_and(|t| tags.contains(&t.tag_name().as_str()))
 }
 
 fn set_mode(state: AppState, mode: MapMode) {

@@ -109,6 +109,19 @@ async fn a_demo_by_keys_only() -> Result<()> {
         "one step by key",
     )
     .await?;
+    // Space on a focused button presses that button only (no shortcut on top of it).
+    page.js("document.querySelector('[data-testid=step-button]').focus(); return 1;").await?;
+    key(&page, " ").await?;
+    page.wait_for(
+        &format!("+document.querySelector('[data-testid=step-count]').textContent === {}", paused + 2.0),
+        20,
+        "Space on the focused Step button",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(page.text("train-toggle").await?, "Train", "Space on Step also toggled training");
+    assert_eq!(page.number("step-count").await?, paused + 2.0, "Space on Step took more than one step");
+    page.js("document.activeElement.blur(); return 1;").await?;
     key(&page, "s").await?;
     page.wait_for(
         "document.querySelector('[data-testid=sample-share-0-prior]')?.textContent",

@@ -4,6 +4,7 @@
 //! f32 tensor in 0..1, row-major `[B, 784]`, on whatever device the caller passes.
 
 pub mod idx;
+pub mod ink;
 
 use burn::tensor::{Device, Distribution, Tensor, TensorData};
 use rand::SeedableRng;
