@@ -176,3 +176,12 @@ pub fn push_record(key: &str, value: &wasm_bindgen::JsValue) {
     });
     wasm_bindgen::JsCast::unchecked_into::<js_sys::Array>(arr).push(value);
 }
+
+/// Sets `window[key]` to `value`: a read-only record for tests and people in the console.
+pub fn set_global(key: &str, value: &wasm_bindgen::JsValue) {
+    if let Some(w) = web_sys::window()
+        && js_sys::Reflect::set(&w, &key.into(), value).is_err()
+    {
+        web_sys::console::warn_1(&format!("could not publish window.{key}").into());
+    }
+}

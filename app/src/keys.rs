@@ -9,12 +9,13 @@ use crate::plot::LatentView;
 use crate::state::{AppState, MapMode};
 
 /// A shortcut's keys (as the list shows them) and what it does.
-pub const KEYS: [(&str, &str); 16] = [
+pub const KEYS: [(&str, &str); 17] = [
     ("Space or t", "train / pause"),
     ("n", "one training step"),
     ("r", "reset: new models from the current settings"),
     ("s", "sample 100 codes from the prior"),
     ("m", "decoded manifold on / off"),
+    ("w", "draw a digit (the pad instead of the decoded images)"),
     ("1 2 3 4", "AE · VAE · AE and VAE side by side · AE and pixel PCA"),
     ("d", "switch dataset (MNIST / Fashion-MNIST)"),
     ("← ↑ → ↓", "move the decode cursor on the map"),
@@ -57,6 +58,10 @@ pub fn on_key(state: AppState, help: RwSignal<bool>, ev: &KeyboardEvent) {
         }
         "s" if ready => {
             state.sample(100);
+            true
+        }
+        "w" => {
+            state.explore.draw_open.update(|o| *o = !*o);
             true
         }
         "m" => {

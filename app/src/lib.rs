@@ -5,8 +5,10 @@
 pub mod backend;
 pub mod components;
 pub mod hash;
+pub mod images;
 pub mod js;
 pub mod keys;
+pub mod offline;
 pub mod plot;
 pub mod protocol;
 pub mod state;
@@ -16,8 +18,8 @@ pub mod worker;
 use leptos::prelude::*;
 
 use components::{
-    AnomalyPanel, ControlsPanel, DecodePanel, InterpPanel, LatentPanel, LessonsPanel, LossPanel, MapNotes,
-    ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, WorkPanel,
+    AnomalyPanel, ControlsPanel, DecodePanel, DrawPanel, InterpPanel, LatentPanel, LessonsPanel, LossPanel,
+    MapNotes, ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, WorkPanel,
 };
 use state::AppState;
 
@@ -144,7 +146,9 @@ pub fn App() -> impl IntoView {
                 <LatentPanel model=0 />
                 <Show when=move || state.two_maps()><LatentPanel model=1 /></Show>
             </div>
-            <DecodePanel />
+            <Show when=move || state.explore.draw_open.get() fallback=|| view! { <DecodePanel /> }>
+                <DrawPanel />
+            </Show>
         </main>
         <div class="panels">
             <MapNotes />

@@ -10,19 +10,29 @@ use crate::pca::{Pca, PcaError};
 /// Codes whose off-plane part is averaged when a plane point is lifted back to a code.
 pub const LIFT_NEIGHBOURS: usize = 25;
 
-/// Indices of the (up to) `k` points of `flat` (`[n * 2]`) nearest to `q` (2 floats), in no order.
+/// Indices of the (up to) `k` points of `flat` (`[n * 2]`) nearest to `q` (2 floats), nearest first.
 pub fn nearest(flat: &[f32], q: &[f32], k: usize) -> Vec<usize> {
-    let (qx, qy) = (q.first().copied().unwrap_or(0.0), q.get(1).copied().unwrap_or(0.0));
-    let mut d: Vec<(f32, usize)> = flat
-        .chunks_exact(2)
+    closest(flat, 2, q, k).into_iter().map(|(i, _)| i).collect()
+}
+
+/// The (up to) `k` codes of `codes` (`[n * dim]`) nearest to `q` (`dim` floats) by Euclidean
+/// distance, as (index, distance), nearest first.
+pub fn closest(codes: &[f32], dim: usize, q: &[f32], k: usize) -> Vec<(usize, f32)> {
+    if dim == 0 {
+        return Vec::new();
+    }
+    let mut d: Vec<(f32, usize)> = codes
+        .chunks_exact(dim)
         .enumerate()
-        .map(|(j, p)| ((p[0] - qx).powi(2) + (p[1] - qy).powi(2), j))
+        .map(|(j, c)| (c.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum::<f32>(), j))
         .collect();
     let k = k.min(d.len());
     if k > 0 && k < d.len() {
         d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
     }
-    d[..k].iter().map(|x| x.1).collect()
+    d.truncate(k);
+    d.sort_by(|a, b| a.0.total_cmp(&b.0));
+    d.into_iter().map(|(s, j)| (j, s.sqrt())).collect()
 }
 
 /// Sample variance of column `d` of `codes` (`[n * dim]`); 0 when `d` is out of range.
@@ -180,6 +190,15 @@ mod tests {
         assert_eq!(nearest(&flat, &[9.0, 8.0], 1), vec![4]);
         assert_eq!(nearest(&flat, &[0.0, 0.0], 10).len(), 5);
         assert!(nearest(&[], &[0.0, 0.0], 3).is_empty());
+    }
+
+    #[test]
+    fn closest_codes_come_nearest_first_with_their_distances() {
+        // Three 3-D codes; the query is 1 from the second and 2 from the first.
+        let codes = [0.0, 0.0, 2.0, 0.0, 0.0, 1.0, 5.0, 5.0, 5.0];
+        let got = closest(&codes, 3, &[0.0, 0.0, 0.0], 2);
+        assert_eq!(got, vec![(1, 1.0), (0, 2.0)]);
+        assert!(closest(&codes, 0, &[], 2).is_empty());
     }
 
     #[test]

@@ -16,7 +16,8 @@ use crate::{Result, floats, floats_f32, screenshot_dir};
 /// A page of the app; it owns its browser and server, which live as long as it does.
 pub struct Page {
     browser: Browser,
-    server: Server,
+    server: Option<Server>,
+    base: String,
 }
 
 impl Page {
@@ -31,8 +32,10 @@ impl Page {
         Self::launch_on(Server::start_isolated()?, query).await
     }
 
-    async fn launch_on(server: Server, query: &str) -> Result<Self> {
-        let page = Self { browser: Browser::launch().await?, server };
+    /// As [`Page::launch`], on a server the caller made (e.g. [`Server::start_at`] a sub-path).
+    pub async fn launch_on(server: Server, query: &str) -> Result<Self> {
+        let base = server.base.clone();
+        let page = Self { browser: Browser::launch().await?, server: Some(server), base };
         page.goto(query).await?;
         Ok(page)
     }
@@ -40,7 +43,35 @@ impl Page {
     /// Navigates this page's browser (same profile: its storage and autosaves stay) to `query` on the
     /// same server; the same `query` again is a reload.
     pub async fn goto(&self, query: &str) -> Result<()> {
-        self.browser.client.goto(&format!("{}/{query}", self.server.base)).await?;
+        self.browser.client.goto(&format!("{}/{query}", self.base)).await?;
+        Ok(())
+    }
+
+    /// Stops the server (its port refuses connections from now on): the network is gone.
+    pub fn stop_server(&mut self) {
+        self.server = None;
+    }
+
+    /// A Chrome DevTools command on this page's browser.
+    pub async fn cdp(&self, cmd: &'static str, params: Value) -> Result<Value> {
+        self.browser.cdp(cmd, params).await
+    }
+
+    /// A pen stroke through CSS px points inside element `id` (DevTools mouse events: pointer
+    /// events with the button held from the first point to the last).
+    pub async fn stroke(&self, id: &str, points: &[(f64, f64)]) -> Result<()> {
+        let last = points.len().saturating_sub(1);
+        for (i, &(x, y)) in points.iter().enumerate() {
+            let (x, y) = self.at(id, x, y).await?;
+            let kind = if i == 0 { "mousePressed" } else { "mouseMoved" };
+            let params =
+                json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1});
+            self.browser.cdp("Input.dispatchMouseEvent", params).await?;
+            if i == last {
+                let up = json!({"type": "mouseReleased", "x": x, "y": y, "button": "left", "buttons": 0, "clickCount": 1});
+                self.browser.cdp("Input.dispatchMouseEvent", up).await?;
+            }
+        }
         Ok(())
     }
 

@@ -20,22 +20,29 @@ fn mime(path: &Path) -> &'static str {
         "css" => "text/css",
         "json" => "application/json",
         "png" => "image/png",
+        "svg" => "image/svg+xml",
         _ => "application/octet-stream",
     }
 }
 
 impl Server {
     pub fn start() -> Result<Self> {
-        Self::serve(false)
+        Self::serve(root().join("dist"), "", false)
     }
 
     /// Serves with cross-origin isolation headers (COOP/COEP), which let pages use wasm threads.
     pub fn start_isolated() -> Result<Self> {
-        Self::serve(true)
+        Self::serve(root().join("dist"), "", true)
     }
 
-    fn serve(isolated: bool) -> Result<Self> {
-        let dist = root().join("dist");
+    /// Serves `dir` (a copy of `dist/`) under the path `prefix` (e.g. `/some/sub/path`, no trailing
+    /// slash), as a course website would; anything outside it is a 404.
+    pub fn start_at(dir: std::path::PathBuf, prefix: &str) -> Result<Self> {
+        Self::serve(dir, prefix, false)
+    }
+
+    fn serve(dist: std::path::PathBuf, prefix: &str, isolated: bool) -> Result<Self> {
+        let prefix = prefix.trim_end_matches('/').to_string();
         if !dist.join("index.html").exists() {
             return Err(
                 format!("{} has no index.html: run `trunk build --release` first", dist.display()).into()
@@ -44,9 +51,15 @@ impl Server {
         let http = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(|e| e.to_string())?);
         let port = http.server_addr().to_ip().map(|a| a.port()).ok_or("no port")?;
         let server = Arc::clone(&http);
+        let base = format!("http://127.0.0.1:{port}{prefix}");
         std::thread::spawn(move || {
             for req in server.incoming_requests() {
                 let url = req.url().split('?').next().unwrap_or("/").to_string();
+                let Some(url) = url.strip_prefix(&prefix).map(str::to_string) else {
+                    let _ = req
+                        .respond(tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404));
+                    continue;
+                };
                 let rel = if url == "/" {
                     "index.html".to_string()
                 } else {
@@ -57,7 +70,12 @@ impl Server {
                     (false, Ok(bytes)) => {
                         let header = tiny_http::Header::from_bytes("Content-Type", mime(&path))
                             .expect("static header");
-                        let mut resp = tiny_http::Response::from_data(bytes).with_header(header);
+                        // No keep-alive: once the server is dropped, every request is refused at once
+                        // (a kept-alive connection would leave the browser's next request hanging).
+                        let close =
+                            tiny_http::Header::from_bytes("Connection", "close").expect("static header");
+                        let mut resp =
+                            tiny_http::Response::from_data(bytes).with_header(header).with_header(close);
                         if isolated {
                             for (k, v) in [
                                 ("Cross-Origin-Opener-Policy", "same-origin"),
@@ -73,7 +91,7 @@ impl Server {
                 let _ = req.respond(resp);
             }
         });
-        Ok(Self { base: format!("http://127.0.0.1:{port}"), http })
+        Ok(Self { base, http })
     }
 }
 

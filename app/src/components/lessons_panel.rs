@@ -3,26 +3,8 @@
 
 use leptos::prelude::*;
 use model::Noise;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::state::{AppState, Upload};
-
-/// Reads the chosen files and validates them as IDX images (+ labels) with the model crate's parser.
-async fn check_upload(files: web_sys::FileList) -> Result<Upload, String> {
-    let mut bytes = Vec::new();
-    for i in 0..files.length() {
-        let Some(file) = files.item(i) else { continue };
-        let buf = JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|_| format!("could not read {}", file.name()))?;
-        bytes.push((file.name(), js_sys::Uint8Array::new(&buf).to_vec()));
-    }
-    let (images, labels): (Vec<_>, Vec<_>) = bytes.into_iter().partition(|(name, _)| !name.contains("label"));
-    let (name, images) =
-        images.into_iter().next().ok_or("choose an IDX images file (and optionally its labels)")?;
-    let labels = labels.into_iter().next().map(|(_, l)| l);
-    Upload::from_idx(name, &images, labels.as_deref())
-}
+use crate::state::AppState;
 
 /// The noise setting from the two controls.
 fn noise(kind: &str, level: f32) -> Noise {
@@ -64,21 +46,39 @@ pub fn LessonsPanel() -> impl IntoView {
     };
     let on_upload = move |ev: web_sys::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(files) = input.files() else { return };
+        let Some(list) = input.files() else { return };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.item(i)).collect();
+        let dataset = state.settings.dataset.get_untracked();
         leptos::task::spawn_local(async move {
-            match check_upload(files).await {
-                Ok(u) => {
+            let loaded = crate::images::load(files, dataset).await;
+            let refused = loaded.refused.join("; ");
+            match loaded.upload {
+                Some(u) => {
+                    let also = if refused.is_empty() { String::new() } else { format!(" Refused: {refused}.") };
                     state.status.set(format!(
-                        "{}: {} valid 28×28 images, shown as ◆ on the map. Train on them to fit the model to them.",
-                        u.name, u.count
+                        "{}: {} images ({} labelled), shown as ◆ on the map. Train on them to fit the model to them.{also}",
+                        u.name, u.count, loaded.labelled
                     ));
+                    crate::js::set_global("lsxUploadNames", &serde_wasm_bindgen::to_value(&*u.names).unwrap_or_default());
                     state.explore.upload.set(Some(u));
                     state.send_upload(false);
                 }
-                Err(msg) => state.status.set(format!("Upload rejected: {msg}. Nothing was changed.")),
+                None if refused.is_empty() => state.status.set(
+                    "Choose images (PNG, JPEG, WebP, GIF), a folder of them, or an IDX images file (and its labels).".into(),
+                ),
+                None => state.status.set(format!("Upload rejected: {refused}. Nothing was changed.")),
             }
         });
     };
+    // A folder picker (`webkitdirectory`, which Leptos has no attribute for).
+    let folder = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(f) = folder.get()
+            && let Err(e) = f.set_attribute("webkitdirectory", "")
+        {
+            web_sys::console::warn_2(&"no folder picker:".into(), &e);
+        }
+    });
     let level_label = move || if kind() == "mask" { "share masked" } else { "σ" };
     view! {
         <section class="controls lessons" aria-label="Lessons">
@@ -101,14 +101,43 @@ pub fn LessonsPanel() -> impl IntoView {
                 <input data-testid="error-toggle" type="checkbox" prop:checked=move || state.explore.by_error.get()
                     on:change=move |ev| state.set_by_error(event_target_checked(&ev)) />" colour by reconstruction error"
             </label>
-            <label class="upload">"Your IDX images "
+            <label class="upload" title="PNG, JPEG, WebP or GIF (a digit on any plain background), or IDX; labels from a folder named by the class or a file name starting with it">"Your images "
                 <input data-testid="file-input" type="file" multiple on:change=on_upload />
+            </label>
+            <label class="upload">"or a folder "
+                <input data-testid="folder-input" type="file" multiple node_ref=folder on:change=on_upload />
             </label>
             <button data-testid="upload-train" style:display=move || if state.explore.upload.with(Option::is_some) { "inline" } else { "none" }
                 title="Train on your images from now on, instead of the dataset's training split"
                 on:click=move |_| state.send_upload(true)>
                 {move || state.explore.upload.with(|u| u.as_ref().map(|u| format!("Train on your {} images", u.count)).unwrap_or_default())}
             </button>
+            <UploadRecons />
         </section>
+    }
+}
+
+/// The first uploaded images as the models saw them (top row) and each model's reconstructions.
+#[component]
+fn UploadRecons() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        let Some(c) = canvas.get() else { return };
+        state.explore.upload_recons.with(|r| {
+            if let Some((count, images)) = r {
+                super::paint_grid(&c, images, *count);
+            }
+        });
+    });
+    let shown = move || if state.explore.upload_recons.with(Option::is_some) { "block" } else { "none" };
+    let legend = move || {
+        format!("Your first images (top), then each model's output: {}", state.mode().names().join(", "))
+    };
+    view! {
+        <figure class="upload-recons" style:display=shown>
+            <canvas data-testid="upload-recons" class="grid" node_ref=canvas></canvas>
+            <figcaption>{legend}</figcaption>
+        </figure>
     }
 }

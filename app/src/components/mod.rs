@@ -3,6 +3,7 @@
 mod anomaly_panel;
 mod controls_panel;
 mod decode_panel;
+mod draw_panel;
 mod interp_panel;
 mod latent_panel;
 mod lessons_panel;
@@ -17,6 +18,7 @@ mod work_panel;
 pub use anomaly_panel::AnomalyPanel;
 pub use controls_panel::ControlsPanel;
 pub use decode_panel::DecodePanel;
+pub use draw_panel::DrawPanel;
 pub use interp_panel::InterpPanel;
 pub use latent_panel::{LatentPanel, MapNotes};
 pub use lessons_panel::LessonsPanel;

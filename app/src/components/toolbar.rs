@@ -56,6 +56,9 @@ pub fn Toolbar(
                 <input data-testid="manifold-toggle" type="checkbox" prop:checked=move || state.explore.manifold_on.get()
                     on:change=on_manifold />" manifold"
             </label>
+            <button data-testid="draw-toggle" aria-pressed=move || state.explore.draw_open.get().to_string()
+                title="Draw your own digit and see where it lands on the map (w)"
+                on:click=move |_| state.explore.draw_open.update(|o| *o = !*o)>"Draw"</button>
             <button data-testid="tour-button" title="A guided tour of the lecture, one idea per step (PageDown / PageUp)"
                 on:click=move |_| crate::components::tour::turn(state, 0)>"Tour"</button>
             <button data-testid="present-button" aria-pressed=move || state.screen.present.get().to_string()

@@ -78,6 +78,9 @@ pub enum ToView {
     /// The user's images, encoded onto every map: `count` images' pixels (`[count * 784]` bytes) then
     /// their labels (`[count]`) in `Parts::bytes`, already checked by the page.
     Upload { name: String, count: usize },
+    /// The user's drawing (784 bytes, MNIST-like, in `Parts::bytes`; none: the pad was cleared): kept
+    /// and encoded by every model, again whenever a model's weights change.
+    Probe,
     /// Decode `n` samples from the prior (and, for an AE, from its codes' box) and measure them.
     Sample { n: usize, seed: u64 },
     /// Keep painting the decoded manifold, `tiles` × `tiles` decodes over each model's region
@@ -113,6 +116,14 @@ pub enum FromView {
         point: Option<ClickedPoint>,
         worker_ms: f64,
     },
+    /// The drawing encoded: its map position on each model (None: no weights yet) and model 0's
+    /// `nearest` test images by distance between codes (index, label, distance), nearest first. In
+    /// `Parts::data`: each model's reconstruction of the drawing (784 floats, blank without weights),
+    /// then the nearest test images.
+    Probed { points: Vec<Option<[f32; 2]>>, nearest: Vec<(usize, u8, f32)> },
+    /// The first `count` uploaded images as the models saw them, then each model's reconstructions
+    /// of them (`[count * 784]` each; blank without weights), in `Parts::data`.
+    UploadRecons { count: usize },
     /// The fixed test images (`[k * 784]`), with `noisy` their corrupted copies (`[k * 784]`), and
     /// model `model`'s reconstructions (of the corrupted copies when noisy), in `Parts::data`.
     Recons { model: usize, step: u64, count: usize, noisy: Option<Denoise> },

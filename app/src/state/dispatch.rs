@@ -30,6 +30,7 @@ impl AppState {
                 self.post_trainer(&self.trainer_setup(), Parts::default());
             }
             FromTrainer::DataLoaded { dataset, train } => {
+                crate::offline::register(self);
                 if self.racing() {
                     self.say("Comparing the CPU and WebGPU in a short warm-up…");
                     let bench =
@@ -146,6 +147,10 @@ impl AppState {
                     record_decode_latency(sent, arrived, worker_ms);
                 }
             }
+            FromView::Probed { points, nearest } => self.on_probed(&points, nearest, &parts.floats()),
+            FromView::UploadRecons { count } => {
+                self.explore.upload_recons.set(Some((count, Arc::new(parts.floats()))))
+            }
             FromView::Recons { model, count, noisy, .. } => {
                 if let Some(m) = self.maps.get(model) {
                     m.recons.set(Some((Arc::new(parts.floats()), count)));
@@ -170,7 +175,7 @@ impl AppState {
         }
     }
 
-    fn on_latents(
+    pub(super) fn on_latents(
         self,
         model: usize,
         step: u64,

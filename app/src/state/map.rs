@@ -20,6 +20,8 @@ pub struct MapState {
     pub worst: RwSignal<Option<Worst>>,
     /// The uploaded images' map positions (`[u * 2]`).
     pub upload_points: RwSignal<Arc<Vec<f32>>>,
+    /// The user's drawing's map position.
+    pub drawn: RwSignal<Option<[f32; 2]>>,
     /// Fixed test images and their reconstructions, and the denoising measurement.
     pub recons: RwSignal<Option<Recons>>,
     pub denoise: RwSignal<Option<Denoise>>,
@@ -43,6 +45,7 @@ impl MapState {
             errors: RwSignal::new(None),
             worst: RwSignal::new(None),
             upload_points: RwSignal::new(Arc::new(Vec::new())),
+            drawn: RwSignal::new(None),
             recons: RwSignal::new(None),
             denoise: RwSignal::new(None),
             manifold: RwSignal::new(None),

@@ -14,6 +14,8 @@ use model::{Arch, DatasetName, Kind, NetConfig, Noise, StepStats, TrainConfig};
 mod actions;
 mod autostop;
 mod dispatch;
+mod drawing;
+mod first_map;
 mod map;
 mod mode;
 mod pool;
@@ -22,6 +24,7 @@ mod screen;
 mod work;
 
 pub use autostop::AutoStop;
+pub use drawing::Drawing;
 pub use map::MapState;
 pub use mode::{MapMode, kind_name};
 pub use screen::{Fit, Screen};
@@ -221,8 +224,12 @@ pub struct Explore {
     pub manifold_on: RwSignal<bool>,
     /// Colour the maps by reconstruction error instead of label.
     pub by_error: RwSignal<bool>,
-    /// The last valid upload.
+    /// The last valid upload, and its first images with each model's reconstructions (count, pixels).
     pub upload: RwSignal<Option<Upload>>,
+    pub upload_recons: RwSignal<Option<(usize, Arc<Vec<f32>>)>>,
+    /// The user's drawing and what the models made of it; the pad shown instead of the decodes.
+    pub drawing: RwSignal<Option<Drawing>>,
+    pub draw_open: RwSignal<bool>,
 }
 
 impl Explore {
@@ -236,6 +243,9 @@ impl Explore {
             manifold_on: RwSignal::new(false),
             by_error: RwSignal::new(false),
             upload: RwSignal::new(None),
+            upload_recons: RwSignal::new(None),
+            drawing: RwSignal::new(None),
+            draw_open: RwSignal::new(false),
         }
     }
 }

@@ -63,10 +63,11 @@ impl AppState {
     /// Chooses the backend and starts both workers.
     pub fn start(self) {
         self.check_autosave();
-        // The view worker is always on the CPU: start it first, so a pretrained map is drawn while
-        // the backend is still being chosen.
-        self.spawn_view();
         leptos::task::spawn_local(async move {
+            // The shipped map first (the page's own wasm suffices), then the view worker (always on
+            // the CPU), so a real map follows while the backend is still being chosen.
+            self.draw_shipped_maps().await;
+            self.spawn_view();
             let choice = crate::backend::choose().await;
             self.training.backend_reason.set(choice.reason);
             if choice.mode == Mode::Race {

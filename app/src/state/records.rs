@@ -30,6 +30,8 @@ pub(super) fn view_message_name(msg: &FromView) -> &'static str {
         FromView::Latents { .. } => "Latents",
         FromView::Worst { .. } => "Worst",
         FromView::Decoded { .. } => "Decoded",
+        FromView::Probed { .. } => "Probed",
+        FromView::UploadRecons { .. } => "UploadRecons",
         FromView::Recons { .. } => "Recons",
         FromView::Samples { .. } => "Samples",
         FromView::Manifold { .. } => "Manifold",

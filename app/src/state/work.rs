@@ -24,18 +24,22 @@ pub struct Upload {
     pub count: usize,
     pub pixels: Arc<Vec<u8>>,
     pub labels: Arc<Vec<u8>>,
+    /// Each image's file (and place in it), in order.
+    pub names: Arc<Vec<String>>,
 }
 
 impl Upload {
     /// Parses IDX images (and optional labels); a bad file is refused with the reason.
     pub fn from_idx(name: String, images: &[u8], labels: Option<&[u8]>) -> Result<Self, String> {
         let data = model::Dataset::from_idx(images, labels).map_err(|e| format!("{name}: {e}"))?;
-        Ok(Self {
-            name,
-            count: data.len(),
-            pixels: Arc::new(data.pixels().to_vec()),
-            labels: Arc::new(data.labels().to_vec()),
-        })
+        let names = (0..data.len()).map(|i| format!("{name}[{i}]")).collect();
+        Ok(Self::new(name, data.pixels().to_vec(), data.labels().to_vec(), names))
+    }
+
+    /// Images already checked: `pixels` holds `labels.len()` 28×28 images.
+    pub fn new(name: String, pixels: Vec<u8>, labels: Vec<u8>, names: Vec<String>) -> Self {
+        let count = labels.len();
+        Self { name, count, pixels: Arc::new(pixels), labels: Arc::new(labels), names: Arc::new(names) }
     }
 
     /// Pixels then labels, as the workers take them.

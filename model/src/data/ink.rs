@@ -58,24 +58,35 @@ pub fn to_mnist(ink: &[f32], width: usize, height: usize) -> Option<Vec<f32>> {
         ((bh as f32 / scale).round() as usize).clamp(1, FIT),
     );
     let fitted = area_resample(&|x, y| at(x0 + x, y0 + y), [bw, bh], [tw, th]);
-    // Centre of mass of the fitted ink, moved to the image's centre.
-    let mass: f32 = fitted.iter().sum();
+    Some(centred(&fitted, tw, th))
+}
+
+/// An image that is already 28 × 28 (an MNIST-format file) keeps its scale: only centred by its
+/// centre of mass. None when there is no ink.
+pub fn centre_28(ink: &[f32]) -> Option<Vec<f32>> {
+    (ink.len() == SIDE * SIDE && ink.iter().any(|&v| v > INK)).then(|| centred(ink, SIDE, SIDE))
+}
+
+/// `img` (`w` × `h`, at most 28 × 28) placed in 28 × 28 with its centre of mass at the centre.
+fn centred(img: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let mass: f32 = img.iter().sum();
     let (mut cx, mut cy) = (0.0, 0.0);
-    for (i, v) in fitted.iter().enumerate() {
-        cx += v * (i % tw) as f32;
-        cy += v * (i / tw) as f32;
+    for (i, v) in img.iter().enumerate() {
+        cx += v * (i % w) as f32;
+        cy += v * (i / w) as f32;
     }
-    let (cx, cy) = if mass > 0.0 { (cx / mass, cy / mass) } else { (tw as f32 / 2.0, th as f32 / 2.0) };
-    let centre = (SIDE as f32 - 1.0) / 2.0;
+    let (cx, cy) = if mass > 0.0 { (cx / mass, cy / mass) } else { (w as f32 / 2.0, h as f32 / 2.0) };
+    // MNIST's centres of mass sit at pixel (14, 14) (measured on its test set: 14.00 ± 0.29).
+    let centre = SIDE as f32 / 2.0;
     let (dx, dy) = ((centre - cx).round() as i64, (centre - cy).round() as i64);
     let mut out = vec![0.0; SIDE * SIDE];
-    for (i, v) in fitted.iter().enumerate() {
-        let (x, y) = ((i % tw) as i64 + dx, (i / tw) as i64 + dy);
+    for (i, v) in img.iter().enumerate() {
+        let (x, y) = ((i % w) as i64 + dx, (i / w) as i64 + dy);
         if (0..SIDE as i64).contains(&x) && (0..SIDE as i64).contains(&y) {
             out[y as usize * SIDE + x as usize] = v.clamp(0.0, 1.0);
         }
     }
-    Some(out)
+    out
 }
 
 /// `src` (`from[0]` × `from[1]`) resampled to `to[0]` × `to[1]` by area averaging: each target pixel
@@ -101,6 +112,51 @@ fn area_resample(src: &dyn Fn(usize, usize) -> f32, from: [usize; 2], to: [usize
         }
     }
     out
+}
+
+/// The class of an image file from its path: its folder's name (`7/scan.png`, `Sneaker/a.jpg`), else
+/// a leading digit or class name in its file name (`3_mine.png`, `sneaker-2.webp`). Class names match
+/// ignoring case and anything but letters and digits (`tshirt` is "T-shirt/top"'s first word).
+pub fn label_from_path(path: &str, class_names: &[&str; 10]) -> Option<u8> {
+    let key =
+        |s: &str| s.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    let classes: Vec<String> = class_names.iter().map(|c| key(c)).collect();
+    let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let (file, folders) = parts.split_last()?;
+    // The folder: exactly a class (or its first word, as in "tshirt" or "t-shirt").
+    if let Some(folder) = folders.last() {
+        let folder = key(folder);
+        let first_word = |c: &str| key(c.split(['/', ' ']).next().unwrap_or(c));
+        if let Some(i) = class_names.iter().position(|c| key(c) == folder || first_word(c) == folder) {
+            return u8::try_from(i).ok();
+        }
+    }
+    // The file name: a leading digit not followed by another digit, or a leading class name.
+    let stem = file.rsplit_once('.').map_or(*file, |(s, _)| s);
+    let mut chars = stem.chars();
+    if let Some(d) = chars.next().and_then(|c| c.to_digit(10))
+        && !chars.next().is_some_and(|c| c.is_ascii_digit())
+        && classes.iter().all(|c| c.parse::<u32>().is_ok() || c.is_empty())
+    {
+        return u8::try_from(d).ok();
+    }
+    let stem = key(stem);
+    // The longest matching name wins ("shirt" must not take "tshirttop"'s images).
+    let mut best: Option<(usize, usize)> = None;
+    for (i, c) in classes.iter().enumerate() {
+        let word = key(class_names[i].split(['/', ' ']).next().unwrap_or(c));
+        for name in [c.as_str(), word.as_str()] {
+            let numeric = name.parse::<u32>().is_ok();
+            if !numeric
+                && !name.is_empty()
+                && stem.starts_with(name)
+                && best.is_none_or(|(_, l)| name.len() > l)
+            {
+                best = Some((i, name.len()));
+            }
+        }
+    }
+    best.and_then(|(i, _)| u8::try_from(i).ok())
 }
 
 #[cfg(test)]
@@ -140,7 +196,7 @@ mod tests {
         assert_eq!(y1 + 1 - y0, 20, "the long side is fitted to 20 pixels");
         assert!(x1 + 1 - x0 <= 2, "the aspect is kept: {x0}..{x1}");
         let (cx, cy) = centre_of_mass(&img);
-        assert!((cx - 13.5).abs() <= 0.75 && (cy - 13.5).abs() <= 0.75, "centre of mass {cx}, {cy}");
+        assert!((cx - 14.0).abs() <= 0.5 && (cy - 14.0).abs() <= 0.5, "centre of mass {cx}, {cy}");
     }
 
     #[test]
@@ -166,6 +222,53 @@ mod tests {
         }
         let img = to_mnist(&pad, 50, 50).expect("ink");
         assert!(img.iter().any(|&v| v > 0.05 && v < 0.95), "no grey pixel");
+    }
+
+    #[test]
+    fn labels_come_from_the_folder_or_the_start_of_the_file_name() {
+        let digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        assert_eq!(label_from_path("mine/7/scan.png", &digits), Some(7));
+        assert_eq!(label_from_path("3_my_three.png", &digits), Some(3));
+        assert_eq!(label_from_path("4.jpg", &digits), Some(4));
+        assert_eq!(label_from_path("12.png", &digits), None, "12 is no class");
+        assert_eq!(label_from_path("scan.png", &digits), None);
+        assert_eq!(label_from_path("photos/scan.png", &digits), None);
+        let fashion = [
+            "T-shirt/top",
+            "Trouser",
+            "Pullover",
+            "Dress",
+            "Coat",
+            "Sandal",
+            "Shirt",
+            "Sneaker",
+            "Bag",
+            "Ankle boot",
+        ];
+        assert_eq!(label_from_path("Sneaker/a.jpg", &fashion), Some(7));
+        assert_eq!(label_from_path("t-shirt/a.jpg", &fashion), Some(0));
+        assert_eq!(label_from_path("sneaker-2.webp", &fashion), Some(7));
+        assert_eq!(label_from_path("ankleboot_1.png", &fashion), Some(9));
+        assert_eq!(label_from_path("shirt1.png", &fashion), Some(6));
+        assert_eq!(label_from_path("tshirt1.png", &fashion), Some(0));
+        assert_eq!(label_from_path("3.png", &fashion), None, "a digit is no Fashion-MNIST class");
+    }
+
+    #[test]
+    fn a_28_by_28_image_keeps_its_scale_and_is_only_centred() {
+        // A 6 x 10 block in the top-left corner of a 28 x 28 image.
+        let mut img = vec![0.0; 784];
+        for y in 0..10 {
+            for x in 0..6 {
+                img[y * 28 + x] = 1.0;
+            }
+        }
+        let out = centre_28(&img).expect("ink");
+        let [x0, y0, x1, y1] = bbox(&out);
+        assert_eq!((x1 + 1 - x0, y1 + 1 - y0), (6, 10), "rescaled");
+        let (cx, cy) = centre_of_mass(&out);
+        assert!((cx - 14.0).abs() <= 0.5 && (cy - 14.0).abs() <= 0.5, "centre of mass {cx}, {cy}");
+        assert_eq!(centre_28(&[0.0; 784]), None);
     }
 
     #[test]

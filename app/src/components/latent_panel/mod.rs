@@ -137,7 +137,11 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                 .collect()
             })
         });
+        o.drawn = map.drawn.get();
         overlay::draw(&c, &view, &o, dpr());
+        // For tests and a person in the console: where the drawing's marker is (map coordinates).
+        let at = o.drawn.map(|[x, y]| format!("{x} {y}")).unwrap_or_default();
+        let _ = c.set_attribute("data-drawn", &at);
     });
     let to_canvas =
         move |ev: &MouseEvent| [ev.offset_x() as f32 * dpr() as f32, ev.offset_y() as f32 * dpr() as f32];

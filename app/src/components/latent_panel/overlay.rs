@@ -1,5 +1,5 @@
 //! The map's overlay layer, a second canvas over the points: the shared crosshair, sample points, the
-//! interpolation path and its picked ends, and the user's images (◆). A click or hover redraws only
+//! interpolation path and its picked ends, the user's images (◆) and drawing (★). A click or hover redraws only
 //! this layer.
 
 use super::super::{context2d, drawn};
@@ -17,6 +17,8 @@ pub(super) struct Overlay {
     pub picked: Vec<[f32; 2]>,
     /// Uploaded images' map positions (`[u * 2]`).
     pub uploads: Vec<f32>,
+    /// The user's drawing (★).
+    pub drawn: Option<[f32; 2]>,
 }
 
 /// Clears `canvas` and draws `o` on it.
@@ -71,6 +73,9 @@ fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &
         ctx.fill();
         ctx.stroke();
     }
+    if let Some(z) = o.drawn {
+        star(ctx, at(z), 11.0 * ratio, ratio);
+    }
     for &p in &o.picked {
         let [x, y] = at(p);
         ctx.set_stroke_style_str("#c00");
@@ -91,4 +96,21 @@ fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &
         ctx.line_to(sx, sy + r);
         ctx.stroke();
     }
+}
+
+/// A five-pointed star of outer radius `r` at `[x, y]`: the user's drawing, visible on any colour.
+fn star(ctx: &web_sys::CanvasRenderingContext2d, [x, y]: [f64; 2], r: f64, ratio: f64) {
+    ctx.begin_path();
+    for i in 0..10 {
+        let a = std::f64::consts::PI * (i as f64 / 5.0 - 0.5);
+        let radius = if i % 2 == 0 { r } else { 0.45 * r };
+        let (px, py) = (x + radius * a.cos(), y + radius * a.sin());
+        if i == 0 { ctx.move_to(px, py) } else { ctx.line_to(px, py) }
+    }
+    ctx.close_path();
+    ctx.set_fill_style_str("#ffd400");
+    ctx.set_stroke_style_str("#000");
+    ctx.set_line_width(2.0 * ratio);
+    ctx.fill();
+    ctx.stroke();
 }

@@ -3,12 +3,12 @@
 //! the decoded manifold.
 
 use model::data::PIXELS;
-use model::latent::{box_samples, grid, interpolate, prior_samples};
+use model::latent::{box_samples, closest, grid, interpolate, prior_samples};
 use model::metrics::{mse, to_vec};
 use model::{Dataset, Kind, Noise, sampling};
 
 use super::model_copy::{ModelCopy, ready};
-use super::scheduler::{DecodeRequest, ManifoldRequest};
+use super::scheduler::{DecodeRequest, ManifoldRequest, ProbeRequest};
 use super::{Env, JobResult, MAP_POINTS, RECON_COUNT};
 use crate::js::now;
 use crate::protocol::Parts;
@@ -16,6 +16,8 @@ use crate::protocol::view::{ClickedPoint, Denoise, End, FromView, SampleSet};
 
 /// Reconstructions that calibrate the sample-plausibility threshold.
 const CALIBRATION: usize = 200;
+/// Test images shown as the drawing's nearest.
+const NEAREST: usize = 8;
 
 /// Decodes each model's map point and, for a click on a test point, its image and reconstructions.
 pub(super) async fn decode(env: &Env<'_>, models: &[Option<ModelCopy>], req: DecodeRequest) -> JobResult {
@@ -47,6 +49,54 @@ pub(super) async fn decode(env: &Env<'_>, models: &[Option<ModelCopy>], req: Dec
     }
     let worker_ms = now() - started;
     env.out.send(&FromView::Decoded { id, zs, decoded, point, worker_ms }, &Parts::data(&images));
+    Ok(())
+}
+
+/// The user's drawing through every model: its map point and reconstruction, and model 0's nearest
+/// test images by code.
+pub(super) async fn probe(env: &Env<'_>, models: &[Option<ModelCopy>], req: &mut ProbeRequest) -> JobResult {
+    let (mut points, mut images, mut nearest) = (Vec::new(), Vec::new(), Vec::new());
+    req.done = models.iter().map(|m| m.as_ref().map(|m| m.step)).collect();
+    for slot in models {
+        let Some(m) = slot else {
+            points.push(None);
+            images.extend([0.0; PIXELS]);
+            continue;
+        };
+        let code = m.encode(&req.image, 0..1, env.device).await?;
+        let at = m.flatten(&code);
+        points.push(Some([at.first().copied().unwrap_or(0.0), at.get(1).copied().unwrap_or(0.0)]));
+        images.extend(m.decode(&code, env.device).await?);
+        if nearest.is_empty() {
+            let labels = env.test.labels();
+            nearest = closest(&m.codes, m.dim(), &code, NEAREST)
+                .into_iter()
+                .filter_map(|(i, d)| Some((i, *labels.get(i)?, d)))
+                .collect();
+        }
+    }
+    images.extend(env.test.floats(nearest.iter().map(|n| n.0)));
+    env.out.send(&FromView::Probed { points, nearest }, &Parts::data(&images));
+    Ok(())
+}
+
+/// The first uploaded images and every model's reconstructions of them.
+pub(super) async fn upload_recons(
+    env: &Env<'_>,
+    models: &[Option<ModelCopy>],
+    req: &mut ProbeRequest,
+) -> JobResult {
+    req.done = models.iter().map(|m| m.as_ref().map(|m| m.step)).collect();
+    let count = req.image.len();
+    let mut images = req.image.floats(0..count);
+    let originals = images.clone();
+    for slot in models {
+        match slot {
+            Some(m) => images.extend(m.reconstruct(&originals, env.device).await?),
+            None => images.extend(vec![0.0; count * PIXELS]),
+        }
+    }
+    env.out.send(&FromView::UploadRecons { count }, &Parts::data(&images));
     Ok(())
 }
 

@@ -25,12 +25,14 @@ use crate::protocol::view::{FromView, ToView};
 use crate::protocol::{Parts, Weights};
 use map_pass::Pass;
 use model_copy::ModelCopy;
-use scheduler::{DecodeRequest, Job, ManifoldRequest, Next, Scheduler};
+use scheduler::{DecodeRequest, Job, ManifoldRequest, Next, ProbeRequest, Scheduler};
 
 /// Test points on the map.
 pub const MAP_POINTS: usize = 10_000;
 /// Test images in the reconstruction panel (the first of each class).
 pub const RECON_COUNT: usize = 10;
+/// Uploaded images shown with their reconstructions.
+pub const UPLOADS_SHOWN: usize = 8;
 /// Worst reconstructions in the anomaly gallery.
 pub const WORST: usize = 12;
 
@@ -169,6 +171,16 @@ impl View {
                 self.noise = noise;
             }
             ToView::Decode { id, zs, index } => pending.decode = Some(DecodeRequest { id, zs, index }),
+            ToView::Probe => {
+                let bytes = parts.byte_vec();
+                pending.probe = match bytes.len() {
+                    0 => None,
+                    _ => match Dataset::from_parts(bytes, vec![0]) {
+                        Ok(image) => Some(ProbeRequest { image, done: Vec::new() }),
+                        Err(e) => return self.out.error(format!("the drawing did not arrive whole: {e}")),
+                    },
+                };
+            }
             ToView::Configure { noise } => {
                 self.noise = noise;
                 self.models.iter_mut().flatten().for_each(|m| m.recon = None);
@@ -179,6 +191,12 @@ impl View {
             }
             ToView::Upload { name, count } => match user_images(parts.byte_vec(), count) {
                 Ok(data) => {
+                    let shown = UPLOADS_SHOWN.min(data.len());
+                    let first = Dataset::from_parts(
+                        data.pixels()[..shown * model::data::PIXELS].to_vec(),
+                        data.labels()[..shown].to_vec(),
+                    );
+                    pending.uploads = first.ok().map(|image| ProbeRequest { image, done: Vec::new() });
                     self.uploads = Some(data);
                     self.remap();
                 }
@@ -220,6 +238,14 @@ impl View {
         let result = match job {
             Job::Decode => match pending.decode.take() {
                 Some(req) => jobs::decode(&env, models, req).await,
+                None => Ok(()),
+            },
+            Job::Probe => match pending.probe.as_mut() {
+                Some(req) => jobs::probe(&env, models, req).await,
+                None => Ok(()),
+            },
+            Job::UploadRecons => match pending.uploads.as_mut() {
+                Some(req) => jobs::upload_recons(&env, models, req).await,
                 None => Ok(()),
             },
             Job::Interpolate => match pending.interp.take() {

@@ -30,10 +30,29 @@ pub(super) struct ManifoldRequest {
     pub changed: bool,
 }
 
-/// Requests from the page not served yet.
+/// The user's drawing (or the first uploaded images), and the step each model last encoded it at.
+pub(super) struct ProbeRequest {
+    pub image: model::Dataset,
+    pub done: Vec<Option<u64>>,
+}
+
+impl ProbeRequest {
+    /// Whether some model's weights changed since it last encoded the drawing.
+    pub fn stale(&self, models: &[Option<ModelCopy>]) -> bool {
+        models
+            .iter()
+            .enumerate()
+            .any(|(i, m)| m.as_ref().map(|m| m.step) != self.done.get(i).copied().flatten())
+    }
+}
+
+/// Requests from the page not served yet (the drawing stays: it is served again on new weights).
 #[derive(Default)]
 pub(super) struct Pending {
     pub decode: Option<DecodeRequest>,
+    pub probe: Option<ProbeRequest>,
+    /// The first uploaded images, reconstructed by every model.
+    pub uploads: Option<ProbeRequest>,
     pub interp: Option<(End, End, usize)>,
     pub sample: Option<(usize, u64)>,
     pub manifold: Option<ManifoldRequest>,
@@ -43,6 +62,8 @@ pub(super) struct Pending {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Job {
     Decode,
+    Probe,
+    UploadRecons,
     Interpolate,
     Sample,
     /// The reconstruction grid of this model.
@@ -89,7 +110,10 @@ impl Scheduler {
         let asap = f64::NEG_INFINITY;
         let mut due: Vec<(Job, f64)> = Vec::with_capacity(6);
         let requests = [(p.decode.is_some(), Job::Decode), (p.interp.is_some(), Job::Interpolate)];
-        for (pending, job) in requests.into_iter().chain([(p.sample.is_some(), Job::Sample)]) {
+        let probe = (p.probe.as_ref().is_some_and(|r| r.stale(models)), Job::Probe);
+        let uploads = (p.uploads.as_ref().is_some_and(|r| r.stale(models)), Job::UploadRecons);
+        for (pending, job) in requests.into_iter().chain([probe, uploads, (p.sample.is_some(), Job::Sample)])
+        {
             if pending {
                 due.push((job, asap));
             }

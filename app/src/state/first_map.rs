@@ -1,0 +1,60 @@
+//! The first map, drawn by the page itself from the shipped codes (80 KB) and test labels (4.5 KB)
+//! before the workers start: on a slow link their 4 MB of wasm take seconds, this takes a blink. The
+//! view worker's own map of the same weights replaces it when it is ready.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use model::{NetConfig, data::parse_labels};
+
+use super::AppState;
+use crate::js::{fetch_bytes, fetch_optional};
+use crate::protocol::Parts;
+use crate::protocol::view::MapInfo;
+
+impl AppState {
+    /// Draws the shipped map of every model that starts from shipped weights of the shape they were
+    /// trained with (`make weights`: the default network). Anything missing or odd: nothing drawn,
+    /// the view worker's map comes a little later as before.
+    pub(super) async fn draw_shipped_maps(self) {
+        if !self.settings.pretrained.get_untracked() {
+            return;
+        }
+        let dataset = self.settings.dataset.get_untracked();
+        let nets = self.settings.nets();
+        let shipped = |net: &NetConfig| *net == NetConfig { kind: net.kind, ..NetConfig::default() };
+        if !nets.iter().any(shipped) {
+            return;
+        }
+        let [_, _, _, labels_file] = dataset.files();
+        let labels_url = format!("data/{}/{labels_file}", dataset.id());
+        let shipped_files = nets.iter().map(|net| async move {
+            if !shipped(net) {
+                return None;
+            }
+            let base = format!("weights/{}-{}", dataset.id(), super::kind_name(net.kind).to_lowercase());
+            let (map_url, json_url) = (format!("{base}.map"), format!("{base}.json"));
+            let (map, json) = futures::join!(fetch_optional(&map_url), fetch_optional(&json_url));
+            let step = serde_json::from_slice::<serde_json::Value>(&json.ok()??).ok()?["steps"].as_u64()?;
+            let codes =
+                map.ok()??.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            Some((step, codes))
+        });
+        let (labels, maps) =
+            futures::join!(fetch_bytes(&labels_url), futures::future::join_all(shipped_files));
+        let Some(labels) = labels.ok().and_then(|b| parse_labels(&b).ok()) else { return };
+        let labels = Arc::new(labels);
+        for (i, (step, codes)) in maps.into_iter().enumerate().filter_map(|(i, m)| Some((i, m?))) {
+            // A shipped map holds 2-D codes, one per test label. The view may have drawn one already.
+            let codes: Vec<f32> = codes;
+            if codes.len() != 2 * labels.len() || self.maps[i].latents.with_untracked(|(p, _)| !p.is_empty())
+            {
+                continue;
+            }
+            if self.explore.labels.with_untracked(|l| l.is_empty()) {
+                self.explore.labels.set(labels.clone());
+            }
+            self.on_latents(i, step, MapInfo::default(), (false, 0), Parts::data(&codes));
+        }
+    }
+}
