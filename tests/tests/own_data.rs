@@ -207,6 +207,15 @@ async fn image_files_land_next_to_their_test_images() -> Result<()> {
         assert!(n.contains(&format!("/{}/", test.labels()[i])), "{n} is not in its label's folder");
     }
     check_positions(&page, &test, 20).await?;
+    // The first images as the model saw them, over the AE's reconstructions of them.
+    page.wait_for(
+        "document.querySelector('[data-testid=upload-recons]').height === 2 * 30 - 2",
+        30,
+        "the uploads' reconstructions",
+    )
+    .await?;
+    let [pixels, ink, ..] = page.canvas_stats("upload-recons").await?;
+    assert!(ink > 0.05 * pixels, "the uploads' reconstructions are blank ({ink} of {pixels} pixels inked)");
     page.finish().await
 }
 
