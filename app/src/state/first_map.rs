@@ -55,6 +55,11 @@ impl AppState {
                 self.explore.labels.set(labels.clone());
             }
             self.on_latents(i, step, MapInfo::default(), (false, 0), Parts::data(&codes));
+            // The status bar beside it shows its step until the trainer reports the same one.
+            if i == 0 && self.training.step.get_untracked() == 0 {
+                self.training.start_step.set(step);
+                self.training.step.set(step);
+            }
         }
     }
 }
