@@ -50,7 +50,7 @@ async fn ae_and_vae_side_by_side() -> Result<()> {
     page.wait_for("window.lsxMap && window.lsxMap1 && window.lsxMap1.step > 0", 60, "both maps").await?;
     let (first0, first1) = pair(&page, "return [window.lsxMap.step, window.lsxMap1.step];").await?;
     let early = digests(&page).await?;
-    let (t_end, steps) = page.pause_at(STEPS, 240, "training steps").await?;
+    let (t_end, steps) = page.pause_at(STEPS, 300, "training steps").await?;
     page.wait_for(
         &format!("window.lsxMap.step >= {steps} && window.lsxMap1.step >= {steps}"),
         30,
