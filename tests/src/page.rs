@@ -333,6 +333,12 @@ impl Page {
         Ok(path)
     }
 
+    /// Waits (up to `secs`) for the map of the shipped pretrained weights (trained 5,000+ steps).
+    pub async fn wait_pretrained_map(&self, secs: u64) -> Result<()> {
+        self.wait_for("window.lsxMap && window.lsxMap.step >= 5000", secs, "the pretrained map").await?;
+        Ok(())
+    }
+
     /// Waits for the trainer and the map to be ready (backend chosen, data loaded, first map drawn).
     pub async fn wait_ready(&self) -> Result<()> {
         self.wait_for("document.querySelector('[data-testid=backend-label]')?.textContent", 60, "a backend")

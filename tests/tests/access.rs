@@ -31,7 +31,7 @@ async fn audit(page: &Page) -> Result<Vec<String>> {
 async fn no_serious_accessibility_violation_in_the_single_compare_and_presenter_views() -> Result<()> {
     let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     page.click_at("latent-plot", 150.0, 150.0).await?;
     let mut found = Vec::new();
     for view in ["single", "compare", "presenter"] {

@@ -63,7 +63,7 @@ async fn check_sizes(page: &Page, maps: usize, name: &str) -> Result<()> {
 async fn the_maps_and_the_decodes_fit_every_screen() -> Result<()> {
     let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     page.click_at("latent-plot", 150.0, 150.0).await?;
     check_sizes(&page, 1, "ae").await?;
     page.set_viewport(1280, 1000).await?;
@@ -85,7 +85,7 @@ async fn key(page: &Page, key: &str) -> Result<()> {
 async fn a_demo_by_keys_only() -> Result<()> {
     let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     let start = page.number("step-count").await?;
     key(&page, "t").await?;
     page.wait_for(
@@ -212,7 +212,7 @@ async fn every_digit_has_room_on_the_pretrained_map() -> Result<()> {
     let test = test_set(DatasetName::Mnist);
     let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     let r = page.js("const b = document.querySelector('[data-testid=latent-plot]').getBoundingClientRect(); return [b.width, b.height];").await?;
     let (w, h) = (r[0].as_f64().unwrap_or(0.0), r[1].as_f64().unwrap_or(0.0));
     let mut seen = [0usize; 10];
@@ -244,7 +244,7 @@ async fn every_digit_has_room_on_the_pretrained_map() -> Result<()> {
 async fn touch_taps_decode_pinches_zoom_and_drags_pan() -> Result<()> {
     let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     let view = "return document.querySelector('[data-testid=latent-plot]').dataset.view;";
     let scale = |v: &str| v.split(' ').nth(2).and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
     // A tap decodes (there is no hover on a touch screen).
@@ -307,7 +307,7 @@ const TOUR: [(&str, bool, bool, &str, &str); 8] = [
 async fn the_tour_walks_start_to_end_and_each_step_is_a_link() -> Result<()> {
     let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     page.click("tour-button").await?;
     let value = |id: &str, prop: &str| format!("document.querySelector('[data-testid={id}]').{prop}");
     for (k, (mode, manifold, errors, noise, done)) in TOUR.iter().enumerate() {

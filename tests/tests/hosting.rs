@@ -53,7 +53,7 @@ async fn a_sub_path_then_offline_then_a_new_build() -> Result<()> {
         "the shipped weights",
     )
     .await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     decodes_a_click(&page, 100.0).await?;
     let start = page.number("step-count").await?;
     page.train_until(start + 10.0, 60, "training under a sub-path").await?;
@@ -96,7 +96,7 @@ async fn a_sub_path_then_offline_then_a_new_build() -> Result<()> {
     page.goto("?backend=cpu").await?;
     page.wait_for(&format!("{BUILD} === '{new}'"), 30, "the page from the offline copy").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map, offline").await?;
+    page.wait_pretrained_map(60).await?;
     let coords = decodes_a_click(&page, 140.0).await?;
     println!("offline: build {new}, decoded a click at ({coords})");
     let start = page.number("step-count").await?;

@@ -84,7 +84,7 @@ async fn pca_beside_the_ae_anomalies_and_your_own_images() -> Result<()> {
     page.wait_ready().await?;
     page.select("model-select", "pca").await?;
     page.wait_for("window.lsxMap1 && window.lsxMap1.points.length === 20000", 60, "the PCA map").await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 30, "the pretrained AE map").await?;
+    page.wait_pretrained_map(30).await?;
     let knn = "accuracy of these 2-D positions:";
     page.wait_for("/accuracy/.test(document.querySelector('[data-testid=map-info-0]').textContent) && /accuracy/.test(document.querySelector('[data-testid=map-info-1]').textContent)", 30, "both k-NN figures").await?;
     let (ae_knn, pca_knn) =
@@ -240,7 +240,7 @@ async fn pca_beside_the_ae_anomalies_and_your_own_images() -> Result<()> {
 async fn denoising_and_a_sparse_code() -> Result<()> {
     let page = Page::launch("?backend=cpu&seed=3").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 30, "the pretrained map").await?;
+    page.wait_pretrained_map(30).await?;
     // Each kind of noise: train the pretrained AE on corrupted inputs for 300 steps, then measure.
     for (kind, level) in [("mask", 0.7), ("gaussian", 0.5)] {
         page.select("noise-select", kind).await?;

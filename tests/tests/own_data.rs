@@ -64,7 +64,7 @@ async fn a_drawn_one_and_zero_are_read_as_one_and_zero() -> Result<()> {
     let page = Page::launch("?backend=cpu").await?;
     page.set_viewport(1024, 768).await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     page.click("draw-toggle").await?;
     page.wait_for("document.querySelector('[data-testid=draw-pad]')", 10, "the pad").await?;
     // A "1": one vertical stroke.
@@ -156,7 +156,7 @@ async fn image_files_land_next_to_their_test_images() -> Result<()> {
 
     let page = Page::launch("?backend=cpu").await?;
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 60, "the pretrained map").await?;
+    page.wait_pretrained_map(60).await?;
     // The loose files, a text file and a broken PNG with them.
     let mut loose: Vec<String> = files
         .iter()
@@ -198,12 +198,7 @@ async fn image_files_land_next_to_their_test_images() -> Result<()> {
     let names = page.js("return window.lsxUploadNames;").await?;
     for n in names.as_array().cloned().unwrap_or_default() {
         let n = n.as_str().unwrap_or_default();
-        let i: usize = n
-            .rsplit("test")
-            .next()
-            .and_then(|s| s.split('.').next())
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let i = test_index(n)?;
         assert!(n.contains(&format!("/{}/", test.labels()[i])), "{n} is not in its label's folder");
     }
     check_positions(&page, &test, 20).await?;
@@ -217,6 +212,12 @@ async fn image_files_land_next_to_their_test_images() -> Result<()> {
     let [pixels, ink, ..] = page.canvas_stats("upload-recons").await?;
     assert!(ink > 0.05 * pixels, "the uploads' reconstructions are blank ({ink} of {pixels} pixels inked)");
     page.finish().await
+}
+
+/// The test image an uploaded file was written from (`…/test<i>.png`).
+fn test_index(name: &str) -> Result<usize> {
+    let i = name.rsplit("test").next().and_then(|s| s.split('.').next()).and_then(|s| s.parse().ok());
+    Ok(i.ok_or_else(|| format!("{name}: not a test image's file"))?)
 }
 
 /// Each uploaded image lands near its own test image on the map: closer than 95 % of the test points
@@ -234,12 +235,7 @@ async fn check_positions(page: &Page, test: &model::Dataset, count: usize) -> Re
     let (mut ranks, mut far): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     for (k, n) in names.iter().enumerate() {
         let n = n.as_str().unwrap_or_default();
-        let i: usize = n
-            .rsplit("test")
-            .next()
-            .and_then(|s| s.split('.').next())
-            .and_then(|s| s.parse().ok())
-            .ok_or("a name")?;
+        let i = test_index(n)?;
         let own = &points[2 * i..2 * i + 2];
         let up = &uploads[2 * k..2 * k + 2];
         let d = dist(own, up);

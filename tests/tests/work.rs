@@ -18,7 +18,7 @@ async fn pretrained_map_within_a_second_and_its_centroids_decode() -> Result<()>
     let page = Page::launch("?backend=cpu").await?;
     let first = page.wait_for("window.lsxFirstMap", 20, "a drawn map").await?.as_f64().unwrap_or(f64::NAN);
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 10, "the pretrained map").await?;
+    page.wait_pretrained_map(10).await?;
     println!("navigation start to the first drawn map (pretrained MNIST AE): {first:.0} ms");
     let fetches = page
         .js("return performance.getEntriesByType('resource').map(e => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.responseEnd)]);")

@@ -2,28 +2,9 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::Clamped;
-use web_sys::ImageData;
 
-use super::{context2d, drawn};
+use super::{PerModel, model_id as id, paint_digit};
 use crate::state::AppState;
-
-/// Paints 784 grey values in 0..1 into a 28×28 canvas (CSS scales it up with `image-rendering: pixelated`).
-pub(crate) fn paint_digit(canvas: &web_sys::HtmlCanvasElement, pixels: &[f32]) {
-    let Some(ctx) = context2d(canvas) else { return };
-    let rgba: Vec<u8> = pixels
-        .iter()
-        .flat_map(|&p| {
-            let v = 255 - (p.clamp(0.0, 1.0) * 255.0).round() as u8;
-            [v, v, v, 255]
-        })
-        .collect();
-    if rgba.len() == 28 * 28 * 4
-        && let Ok(img) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), 28, 28)
-    {
-        drawn(ctx.put_image_data(&img, 0.0, 0.0));
-    }
-}
 
 /// The decode panel: the point under the cursor decoded by every model, side by side.
 #[component]
@@ -63,9 +44,8 @@ pub fn DecodePanel() -> impl IntoView {
             })
         })
     };
-    let shown = move |i: usize| move || if i < state.mode().names().len() { "block" } else { "none" };
-    let name = move |i: usize| move || state.mode().names().get(i).copied().unwrap_or("");
-    let id = |base: &str, i: usize| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
+    let models = PerModel(state);
+    let (shown, name) = (move |i| models.shown(i), move |i| models.name(i));
     // What a screen reader says of the current decode.
     let said = move || {
         let at = coords();
@@ -76,10 +56,7 @@ pub fn DecodePanel() -> impl IntoView {
         format!("Decoded the map point ({at}){}", of.unwrap_or_default())
     };
     // Beside the maps on a wide screen: a column as wide as the screen leaves it.
-    let width = move || {
-        let fit = state.screen.fit(state.mode().maps());
-        if fit.beside { format!("{}px", fit.column) } else { String::new() }
-    };
+    let width = models.width();
     view! {
         <section class="panel decode" aria-label="Decoded image" style:width=width>
             <h2>"Decoded " <small style:display=move || if coords().is_empty() { "none" } else { "inline" }>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</small></h2>

@@ -8,8 +8,7 @@ use leptos::prelude::*;
 use model::data::ink::{ink_from_rgba, to_mnist};
 use web_sys::PointerEvent;
 
-use super::context2d;
-use super::decode_panel::paint_digit;
+use super::{PerModel, context2d, model_id as id, paint_digit};
 use crate::state::AppState;
 
 /// The pad's canvas resolution (CSS scales it); the pen is a ninth of it wide, like MNIST's strokes
@@ -117,9 +116,8 @@ pub fn DrawPanel() -> impl IntoView {
             }
         });
     });
-    let shown = move |i: usize| move || if i < state.mode().names().len() { "block" } else { "none" };
-    let name = move |i: usize| move || state.mode().names().get(i).copied().unwrap_or("");
-    let id = |base: &str, i: usize| if i == 0 { base.to_string() } else { format!("{base}-{i}") };
+    let models = PerModel(state);
+    let (shown, name) = (move |i| models.shown(i), move |i| models.name(i));
     let names = move || state.settings.dataset.get().class_names();
     let near_label = move |i: usize| {
         move || {
@@ -131,10 +129,7 @@ pub fn DrawPanel() -> impl IntoView {
             })
         }
     };
-    let width = move || {
-        let fit = state.screen.fit(state.mode().maps());
-        if fit.beside { format!("{}px", fit.column) } else { String::new() }
-    };
+    let width = models.width();
     view! {
         <section class="panel decode draw" aria-label="Draw a digit" style:width=width>
             <h2>"Draw a digit " <button data-testid="draw-clear" on:click=clear>"Clear"</button></h2>

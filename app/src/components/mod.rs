@@ -32,6 +32,55 @@ pub use work_panel::WorkPanel;
 
 use wasm_bindgen::JsCast;
 
+use crate::state::AppState;
+
+/// What the side panels beside the maps (decode, draw) share: one figure per model shown.
+#[derive(Clone, Copy)]
+pub(crate) struct PerModel(AppState);
+
+impl PerModel {
+    /// The CSS display of model `i`'s figure: hidden when the mode has fewer models.
+    pub fn shown(self, i: usize) -> impl Fn() -> &'static str + Copy {
+        move || if i < self.0.mode().names().len() { "block" } else { "none" }
+    }
+
+    /// Model `i`'s name in the current mode ("AE", "VAE", …).
+    pub fn name(self, i: usize) -> impl Fn() -> &'static str + Copy {
+        move || self.0.mode().names().get(i).copied().unwrap_or("")
+    }
+
+    /// The panel's width: on a wide screen, the column beside the maps.
+    pub fn width(self) -> impl Fn() -> String + Copy {
+        move || {
+            let fit = self.0.screen.fit(self.0.mode().maps());
+            if fit.beside { format!("{}px", fit.column) } else { String::new() }
+        }
+    }
+}
+
+/// Model `i`'s test id: `base` for the first, `base-i` after it.
+pub(crate) fn model_id(base: &str, i: usize) -> String {
+    if i == 0 { base.to_string() } else { format!("{base}-{i}") }
+}
+
+/// Paints 784 grey values in 0..1 into a 28×28 canvas (CSS scales it up with `image-rendering: pixelated`).
+pub(crate) fn paint_digit(canvas: &web_sys::HtmlCanvasElement, pixels: &[f32]) {
+    let Some(ctx) = context2d(canvas) else { return };
+    let rgba: Vec<u8> = pixels
+        .iter()
+        .flat_map(|&p| {
+            let v = 255 - (p.clamp(0.0, 1.0) * 255.0).round() as u8;
+            [v, v, v, 255]
+        })
+        .collect();
+    if rgba.len() == 28 * 28 * 4
+        && let Ok(img) =
+            web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), 28, 28)
+    {
+        drawn(ctx.put_image_data(&img, 0.0, 0.0));
+    }
+}
+
 /// Reports a failed canvas call (an invalid size or a detached canvas) in the console: the drawing
 /// is incomplete, nothing else is affected.
 pub(crate) fn drawn(result: Result<(), wasm_bindgen::JsValue>) {

@@ -6,7 +6,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
-use super::decode_panel::paint_digit;
+use super::paint_digit;
 use crate::state::AppState;
 
 /// The reconstruction panel.

@@ -126,10 +126,7 @@ impl AppState {
     /// A message of the view worker.
     pub(super) fn on_view(self, msg: FromView, parts: Parts) {
         match msg {
-            FromView::Ready { .. } => {
-                self.mark_ready(false);
-                self.post_view(&self.view_setup(), Parts::default());
-            }
+            FromView::Ready { .. } => self.view_ready(),
             FromView::DataLoaded { .. } => self.explore.labels.set(Arc::new(parts.byte_vec())),
             FromView::Latents { model, step, info, errors, uploads } => {
                 self.on_latents(model, step, info, (errors, uploads), parts)

@@ -8,9 +8,10 @@ use leptos::prelude::*;
 use model::{NetConfig, data::parse_labels};
 
 use super::AppState;
-use crate::js::{fetch_bytes, fetch_optional};
+use crate::js::fetch_bytes;
 use crate::protocol::Parts;
 use crate::protocol::view::MapInfo;
+use crate::worker::shipped;
 
 impl AppState {
     /// Draws the shipped map of every model that starts from shipped weights of the shape they were
@@ -32,13 +33,8 @@ impl AppState {
             if !shipped(net) {
                 return None;
             }
-            let base = format!("weights/{}-{}", dataset.id(), super::kind_name(net.kind).to_lowercase());
-            let (map_url, json_url) = (format!("{base}.map"), format!("{base}.json"));
-            let (map, json) = futures::join!(fetch_optional(&map_url), fetch_optional(&json_url));
-            let step = serde_json::from_slice::<serde_json::Value>(&json.ok()??).ok()?["steps"].as_u64()?;
-            let codes =
-                map.ok()??.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
-            Some((step, codes))
+            let (codes, step) = futures::join!(shipped::map(dataset, net), shipped::step(dataset, net));
+            Some((step?, codes.ok()?))
         });
         let (labels, maps) =
             futures::join!(fetch_bytes(&labels_url), futures::future::join_all(shipped_files));
@@ -46,7 +42,6 @@ impl AppState {
         let labels = Arc::new(labels);
         for (i, (step, codes)) in maps.into_iter().enumerate().filter_map(|(i, m)| Some((i, m?))) {
             // A shipped map holds 2-D codes, one per test label. The view may have drawn one already.
-            let codes: Vec<f32> = codes;
             if codes.len() != 2 * labels.len() || self.maps[i].latents.with_untracked(|(p, _)| !p.is_empty())
             {
                 continue;

@@ -32,6 +32,9 @@ pub(super) struct Pool {
     /// Whether each has said Ready (messages before that would be lost).
     trainer_ready: bool,
     view_ready: bool,
+    /// Messages for the view posted before its Ready, sent after its setup (a decode asked for by a
+    /// link while the page draws the shipped map itself, before the view has loaded).
+    view_waiting: Vec<(ToView, Parts)>,
     /// A backend race is running; holds the CPU's warm-up ms/step once measured.
     pub race: Option<Option<f64>>,
     /// The page's run: bumped by every setup or model load; weights carry it trainer → view.
@@ -114,7 +117,10 @@ impl AppState {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
-        self.pool_mut(|p| (p.view, p.view_ready) = (Some(worker), false));
+        self.pool_mut(|p| {
+            (p.view, p.view_ready) = (Some(worker), false);
+            p.view_waiting.clear();
+        });
     }
 
     pub(super) fn spawn_trainer(self, which: Trainer, gpu: bool) {
@@ -192,10 +198,25 @@ impl AppState {
         self.post_to(Trainer::Main, msg, parts);
     }
 
-    /// Posts to the view worker.
+    /// Posts to the view worker; before its Ready, keeps the message for [`Self::view_ready`] (a setup
+    /// is not kept: Ready brings the current one).
     pub(super) fn post_view(&self, msg: &ToView, parts: Parts) {
-        if let Some(w) = self.pool(|p| p.view.clone()) {
-            self.report("view worker", crate::protocol::post(&w, msg, &parts));
+        let (worker, ready) = self.pool(|p| (p.view.clone(), p.view_ready));
+        match worker {
+            Some(w) if ready => self.report("view worker", crate::protocol::post(&w, msg, &parts)),
+            Some(_) if !matches!(msg, ToView::Setup { .. }) => {
+                self.pool_mut(|p| p.view_waiting.push((msg.clone(), parts)));
+            }
+            _ => {}
+        }
+    }
+
+    /// The view worker is ready: its setup, then what was posted before.
+    pub(super) fn view_ready(&self) {
+        self.mark_ready(false);
+        self.post_view(&self.view_setup(), Parts::default());
+        for (msg, parts) in self.pool_mut(|p| std::mem::take(&mut p.view_waiting)) {
+            self.post_view(&msg, parts);
         }
     }
 

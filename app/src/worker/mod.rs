@@ -5,7 +5,7 @@
 //! owns the state. The WebGPU worker only ever trains.
 
 mod io;
-mod shipped;
+pub(crate) mod shipped;
 mod trainer;
 mod view;
 

@@ -63,6 +63,13 @@ pub(crate) async fn map(dataset: DatasetName, net: &NetConfig) -> Result<Vec<f32
     Ok(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
 }
 
+/// The step the shipped weights for `net` on `dataset` were trained to, from the `.json` beside them
+/// (None: no such file, or not one `make weights` wrote).
+pub(crate) async fn step(dataset: DatasetName, net: &NetConfig) -> Option<u64> {
+    let bytes = fetch_shipped(&path(dataset, net, "json")).await.ok()??;
+    serde_json::from_slice::<serde_json::Value>(&bytes).ok()?["steps"].as_u64()
+}
+
 /// Says that the shipped map for `net` on `dataset` holds `len` numbers where the test set needs
 /// `expected`.
 pub(crate) fn map_misfit(dataset: DatasetName, net: &NetConfig, len: usize, expected: usize) -> String {

@@ -226,25 +226,14 @@ mod tests {
 
     #[test]
     fn labels_come_from_the_folder_or_the_start_of_the_file_name() {
-        let digits = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        let digits = crate::DatasetName::Mnist.class_names();
         assert_eq!(label_from_path("mine/7/scan.png", &digits), Some(7));
         assert_eq!(label_from_path("3_my_three.png", &digits), Some(3));
         assert_eq!(label_from_path("4.jpg", &digits), Some(4));
         assert_eq!(label_from_path("12.png", &digits), None, "12 is no class");
         assert_eq!(label_from_path("scan.png", &digits), None);
         assert_eq!(label_from_path("photos/scan.png", &digits), None);
-        let fashion = [
-            "T-shirt/top",
-            "Trouser",
-            "Pullover",
-            "Dress",
-            "Coat",
-            "Sandal",
-            "Shirt",
-            "Sneaker",
-            "Bag",
-            "Ankle boot",
-        ];
+        let fashion = crate::DatasetName::FashionMnist.class_names();
         assert_eq!(label_from_path("Sneaker/a.jpg", &fashion), Some(7));
         assert_eq!(label_from_path("t-shirt/a.jpg", &fashion), Some(0));
         assert_eq!(label_from_path("sneaker-2.webp", &fashion), Some(7));

@@ -176,7 +176,7 @@ impl View {
                 pending.probe = match bytes.len() {
                     0 => None,
                     _ => match Dataset::from_parts(bytes, vec![0]) {
-                        Ok(image) => Some(ProbeRequest { image, done: Vec::new() }),
+                        Ok(image) => Some(ProbeRequest::new(image)),
                         Err(e) => return self.out.error(format!("the drawing did not arrive whole: {e}")),
                     },
                 };
@@ -196,7 +196,7 @@ impl View {
                         data.pixels()[..shown * model::data::PIXELS].to_vec(),
                         data.labels()[..shown].to_vec(),
                     );
-                    pending.uploads = first.ok().map(|image| ProbeRequest { image, done: Vec::new() });
+                    pending.uploads = first.ok().map(ProbeRequest::new);
                     self.uploads = Some(data);
                     self.remap();
                 }

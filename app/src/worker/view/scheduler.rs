@@ -37,6 +37,11 @@ pub(super) struct ProbeRequest {
 }
 
 impl ProbeRequest {
+    /// A request for `image` that no model has encoded yet.
+    pub fn new(image: model::Dataset) -> Self {
+        Self { image, done: Vec::new() }
+    }
+
     /// Whether some model's weights changed since it last encoded the drawing.
     pub fn stale(&self, models: &[Option<ModelCopy>]) -> bool {
         models

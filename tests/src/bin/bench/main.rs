@@ -157,7 +157,7 @@ async fn page_figures() -> Result<Value> {
     let page = Page::launch_isolated("?backend=cpu").await?;
     let first = page.wait_for("window.lsxFirstMap", 30, "the first map").await?.as_f64().unwrap_or(f64::NAN);
     page.wait_ready().await?;
-    page.wait_for("window.lsxMap && window.lsxMap.step >= 5000", 30, "the pretrained map").await?;
+    page.wait_pretrained_map(30).await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     page.js("window.lsxDecodeMs = []; return 1;").await?;
     for k in 0..60u32 {
