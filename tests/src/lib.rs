@@ -30,9 +30,9 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Whether the page's main thread kept up, from the durations (ms) of its long tasks (the browser
 /// reports every task over 50 ms): none may reach 100 ms (a hitch a user feels), and at most one may
-/// pass 50 ms. That one is allowed because on a two-core machine the two workers fill both cores and
-/// the OS now and then preempts the page's thread mid-task (CI saw one 68 ms and one 50 ms task in
-/// runs whose slowest map draw was 20-34 ms). The design's "0 long tasks" is measured by `make bench`.
+/// pass 50 ms. Runs on two cores, with both filled by the workers, saw one 50-68 ms task: in
+/// `compare` at 1.6-1.9 s into training (2 runs of 5), once in `explorer` (1 of 4); the cause is not
+/// found yet. The design's "0 long tasks" is measured by `make bench`.
 pub fn kept_up(long_tasks_ms: &[f64]) -> std::result::Result<(), String> {
     let over = long_tasks_ms.iter().filter(|&&d| d > 50.0).count();
     if over > 1 || long_tasks_ms.iter().any(|&d| d >= 100.0) {
