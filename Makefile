@@ -10,7 +10,7 @@ export PATH := $(TOOLS_DIR)/bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 PORT ?= 8080
 
-.PHONY: tools build serve test check fmt lint test-native test-wasm test-e2e bench weights clean
+.PHONY: tools build serve test check fmt lint test-native test-wasm test-e2e bench weights curves clean
 
 tools:
 	@./scripts/install-tools.sh
@@ -66,6 +66,16 @@ weights:
 	for ds in mnist fashion-mnist; do for kind in ae vae; do \
 	  $(CARGO_TARGET_DIR)/release/train --dataset $$ds --kind $$kind --steps $(WEIGHT_STEPS) --seed 42 --half \
 	    --out assets/weights/$$ds-$$kind.lsxw || exit 1; \
+	done; done
+
+# The rate-distortion curves the compression panel draws: a seeded AE per code size (and a PCA of the
+# pixels with as many components), test reconstruction error each, into assets/weights/<dataset>-rd.json.
+CURVE_SIZES ?= 2 4 8 16 32
+curves:
+	cargo build -q -p model --profile native --bin train
+	for ds in mnist fashion-mnist; do rm -f assets/weights/$$ds-rd.json; for l in $(CURVE_SIZES); do \
+	  $(CARGO_TARGET_DIR)/native/train --dataset $$ds --kind ae --latent $$l --steps $(WEIGHT_STEPS) --seed 42 \
+	    --curve assets/weights/$$ds-rd.json || exit 1; \
 	done; done
 
 # Benchmarks (not part of `make test`): our release build against TensorFlow.js 4.22 (from npm, for the

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "${TRUNK_STAGING_DIR:?run by trunk build}"
 precache=(index.html app-*.js app-*_bg.wasm style-*.css worker_loader.js worker.js worker_bg.wasm
   weights/mnist-ae.lsxw weights/mnist-ae.map weights/mnist-ae.json
-  weights/mnist-vae.lsxw weights/mnist-vae.map weights/mnist-vae.json data/mnist/*.gz)
+  weights/mnist-vae.lsxw weights/mnist-vae.map weights/mnist-vae.json weights/mnist-rd.json data/mnist/*.gz)
 for f in "${precache[@]}"; do [ -f "$f" ] || { echo "offline.sh: $f is missing from the build" >&2; exit 1; }; done
 build=$(find . -type f ! -name index.html ! -name sw.js -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 list=$(printf '"%s",' "${precache[@]}")

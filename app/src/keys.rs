@@ -9,13 +9,14 @@ use crate::plot::LatentView;
 use crate::state::{AppState, MapMode};
 
 /// A shortcut's keys (as the list shows them) and what it does.
-pub const KEYS: [(&str, &str); 17] = [
+pub const KEYS: [(&str, &str); 18] = [
     ("Space or t", "train / pause"),
     ("n", "one training step"),
     ("r", "reset: new models from the current settings"),
     ("s", "sample 100 codes from the prior"),
     ("m", "decoded manifold on / off"),
     ("w", "draw a digit (the pad instead of the decoded images)"),
+    ("l", "lectures beside the map (neighbours, traversal, posterior, …)"),
     ("1 2 3 4", "AE · VAE · AE and VAE side by side · AE and pixel PCA"),
     ("d", "switch dataset (MNIST / Fashion-MNIST)"),
     ("← ↑ → ↓", "move the decode cursor on the map"),
@@ -61,7 +62,11 @@ pub fn on_key(state: AppState, help: RwSignal<bool>, ev: &KeyboardEvent) {
             true
         }
         "w" => {
-            state.explore.draw_open.update(|o| *o = !*o);
+            state.toggle_draw();
+            true
+        }
+        "l" => {
+            state.set_lectures_open(!state.lectures.open.get_untracked());
             true
         }
         "m" => {

@@ -18,8 +18,8 @@ pub mod worker;
 use leptos::prelude::*;
 
 use components::{
-    AnomalyPanel, ControlsPanel, DecodePanel, DrawPanel, InterpPanel, LatentPanel, LessonsPanel, LossPanel,
-    MapNotes, ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, WorkPanel,
+    AnomalyPanel, ControlsPanel, DecodePanel, DrawPanel, InterpPanel, LatentPanel, LecturesPanel,
+    LessonsPanel, LossPanel, MapNotes, ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, WorkPanel,
 };
 use state::AppState;
 
@@ -146,9 +146,13 @@ pub fn App() -> impl IntoView {
                 <LatentPanel model=0 />
                 <Show when=move || state.two_maps()><LatentPanel model=1 /></Show>
             </div>
-            <Show when=move || state.explore.draw_open.get() fallback=|| view! { <DecodePanel /> }>
-                <DrawPanel />
-            </Show>
+            {move || if state.lectures.open.get() {
+                view! { <LecturesPanel /> }.into_any()
+            } else if state.explore.draw_open.get() {
+                view! { <DrawPanel /> }.into_any()
+            } else {
+                view! { <DecodePanel /> }.into_any()
+            }}
         </main>
         <div class="panels">
             <MapNotes />

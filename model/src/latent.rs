@@ -35,6 +35,83 @@ pub fn closest(codes: &[f32], dim: usize, q: &[f32], k: usize) -> Vec<(usize, f3
     d.into_iter().map(|(s, j)| (j, s.sqrt())).collect()
 }
 
+/// How two codes are compared when looking for neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Straight-line distance.
+    #[default]
+    Euclidean,
+    /// 1 − cosine similarity: the angle between codes, whatever their length.
+    Cosine,
+}
+
+/// The `k` codes of `codes` (`[n * dim]`) nearest to `q` by `metric`, as (index, distance), nearest
+/// first, leaving out code `skip` (the query's own point).
+pub fn neighbours(
+    codes: &[f32],
+    dim: usize,
+    q: &[f32],
+    k: usize,
+    metric: Metric,
+    skip: Option<usize>,
+) -> Vec<(usize, f32)> {
+    if dim == 0 {
+        return Vec::new();
+    }
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    let qn = norm(q);
+    let mut d: Vec<(f32, usize)> = codes
+        .chunks_exact(dim)
+        .enumerate()
+        .filter(|(j, _)| Some(*j) != skip)
+        .map(|(j, c)| {
+            let v = match metric {
+                Metric::Euclidean => c.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum::<f32>().sqrt(),
+                Metric::Cosine => 1.0 - c.iter().zip(q).map(|(a, b)| a * b).sum::<f32>() / (norm(c) * qn),
+            };
+            (v, j)
+        })
+        .collect();
+    let k = k.min(d.len());
+    if k > 0 && k < d.len() {
+        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    }
+    d.truncate(k);
+    d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    d.into_iter().map(|(v, j)| (j, v)).collect()
+}
+
+/// The range a traversal sweeps unit `d` over: the 2nd to 98th percentile of the unit's codes.
+pub fn unit_range(codes: &[f32], dim: usize, d: usize) -> (f32, f32) {
+    let mut col: Vec<f32> = codes.chunks_exact(dim.max(1)).filter_map(|c| c.get(d).copied()).collect();
+    if col.is_empty() {
+        return (-1.0, 1.0);
+    }
+    col.sort_by(f32::total_cmp);
+    let at = |q: f32| col[((col.len() - 1) as f32 * q).round() as usize];
+    (at(0.02), at(0.98))
+}
+
+/// `steps` codes equal to `code` except unit `d`, which goes evenly from `lo` to `hi`, `[steps * L]`.
+pub fn sweep(code: &[f32], d: usize, (lo, hi): (f32, f32), steps: usize) -> Vec<f32> {
+    let steps = steps.max(2);
+    (0..steps)
+        .flat_map(|s| {
+            let v = lo + (hi - lo) * s as f32 / (steps - 1) as f32;
+            code.iter().enumerate().map(move |(i, &c)| if i == d { v } else { c })
+        })
+        .collect()
+}
+
+/// `n` draws z = μ + σ·ε of a VAE's posterior N(μ, σ²) (`log_var` = log σ²), with ε seeded, `[n * L]`.
+pub fn posterior_samples(mean: &[f32], log_var: &[f32], n: usize, seed: u64) -> Vec<f32> {
+    let eps = prior_samples(n, mean.len(), seed);
+    eps.chunks_exact(mean.len().max(1))
+        .flat_map(|e| e.iter().zip(mean).zip(log_var).map(|((e, m), lv)| m + (0.5 * lv).exp() * e))
+        .collect()
+}
+
 /// Sample variance of column `d` of `codes` (`[n * dim]`); 0 when `d` is out of range.
 pub fn variance(codes: &[f32], dim: usize, d: usize) -> f32 {
     if d >= dim {
@@ -179,6 +256,44 @@ mod tests {
                 [a + e, a - e, b + f, -b + f]
             })
             .collect()
+    }
+
+    #[test]
+    fn neighbours_by_length_or_by_angle_and_without_the_query() {
+        // (1, 0) is nearest (2, 0) in angle, (0.5, 0.5) in distance.
+        let codes = [2.0, 0.0, 0.5, 0.5, 1.0, 0.0, -1.0, 0.0];
+        let q = [1.0, 0.0];
+        let e = neighbours(&codes, 2, &q, 2, Metric::Euclidean, Some(2));
+        assert_eq!(e[0].0, 1);
+        assert!((e[0].1 - 0.5f32.sqrt()).abs() < 1e-6);
+        let c = neighbours(&codes, 2, &q, 3, Metric::Cosine, Some(2));
+        assert_eq!(c.iter().map(|n| n.0).collect::<Vec<_>>(), vec![0, 1, 3]);
+        assert!(c[0].1.abs() < 1e-6 && (c[2].1 - 2.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_sweep_moves_one_unit_over_its_range() {
+        let codes: Vec<f32> = (0..101).flat_map(|i| [i as f32, 7.0]).collect();
+        assert_eq!(unit_range(&codes, 2, 0), (2.0, 98.0));
+        assert_eq!(unit_range(&codes, 2, 1), (7.0, 7.0));
+        let s = sweep(&[5.0, 1.0, 2.0], 1, (-1.0, 1.0), 3);
+        assert_eq!(s, vec![5.0, -1.0, 2.0, 5.0, 0.0, 2.0, 5.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn posterior_samples_spread_as_sigma() {
+        let (mean, log_var) = ([3.0, -1.0], [0.0, (0.01f32).ln()]);
+        let z = posterior_samples(&mean, &log_var, 2000, 5);
+        for d in 0..2 {
+            let col: Vec<f32> = z.chunks_exact(2).map(|r| r[d]).collect();
+            let m = col.iter().sum::<f32>() / col.len() as f32;
+            let sd = (col.iter().map(|x| (x - m).powi(2)).sum::<f32>() / col.len() as f32).sqrt();
+            let want = (0.5 * log_var[d]).exp();
+            assert!(
+                (m - mean[d]).abs() < 0.1 * want.max(0.3) && (sd / want - 1.0).abs() < 0.1,
+                "{d}: {m} {sd}"
+            );
+        }
     }
 
     #[test]

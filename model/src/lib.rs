@@ -7,6 +7,7 @@ pub mod latent;
 pub mod metrics;
 pub mod nets;
 pub mod pca;
+pub mod probe;
 pub mod sampling;
 pub mod train;
 pub mod weights;

@@ -118,6 +118,43 @@ pub fn nearest_label(image: &[f32], data: &Dataset) -> Option<(u8, f32)> {
         .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
+/// The `k` images of `data` nearest to `image` (784 floats) by pixel MSE, as (index, MSE), nearest
+/// first, leaving out image `skip` (the query itself).
+pub fn pixel_neighbours(image: &[f32], data: &Dataset, k: usize, skip: Option<usize>) -> Vec<(usize, f32)> {
+    let mut d: Vec<(f32, usize)> = (0..data.len())
+        .filter(|&i| Some(i) != skip)
+        .filter_map(|i| {
+            let img = data.image(i)?;
+            let s: f32 = img.iter().zip(image).map(|(&p, &q)| (f32::from(p) / 255.0 - q).powi(2)).sum();
+            Some((s / PIXELS as f32, i))
+        })
+        .collect();
+    let k = k.min(d.len());
+    if k > 0 && k < d.len() {
+        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    }
+    d.truncate(k);
+    d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    d.into_iter().map(|(v, i)| (i, v)).collect()
+}
+
+/// A VAE's posterior of images (`[k * 784]`): the means and log-variances, `[k * L]` each (an AE:
+/// its codes and no variances).
+pub async fn posterior(
+    net: &Net,
+    images: &[f32],
+    device: &Device,
+) -> Result<(Vec<f32>, Option<Vec<f32>>), ReadError> {
+    let k = images.len() / PIXELS;
+    let x = Tensor::<2>::from_data(TensorData::new(images[..k * PIXELS].to_vec(), [k, PIXELS]), device);
+    let e = net.encode(x);
+    let log_var = match e.log_var {
+        Some(lv) => Some(to_vec(lv).await?),
+        None => None,
+    };
+    Ok((to_vec(e.mean).await?, log_var))
+}
+
 /// How far apart two images are, for [`nearest`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Distance {
@@ -237,6 +274,18 @@ mod tests {
     fn quantile_and_share_below() {
         assert_eq!(quantile(&[3.0, 1.0, 2.0], 0.5), 2.0);
         assert_eq!(share_below(&[0.1, 0.5, 0.9, 0.2], 0.3), 0.5);
+    }
+
+    #[test]
+    fn pixel_neighbours_agree_with_nearest_and_skip_the_query() {
+        let data = crate::data::tests::stripes(30);
+        let img = data.floats([4]);
+        let with = pixel_neighbours(&img, &data, 3, None);
+        assert_eq!(with[0].0, 4);
+        assert!(with[0].1.abs() < 1e-6 && with.windows(2).all(|w| w[0].1 <= w[1].1));
+        let without = pixel_neighbours(&img, &data, 3, Some(4));
+        assert!(without.iter().all(|n| n.0 != 4) && without[0].1 > 0.0);
+        assert_eq!(nearest_label(&img, &data).map(|n| n.0), Some(data.labels()[4]));
     }
 
     #[test]

@@ -11,6 +11,8 @@ fn noise(kind: &str, level: f32) -> Noise {
     match kind {
         "gaussian" => Noise::Gaussian { std: level },
         "mask" => Noise::Mask { p: level },
+        "hide" => Noise::Hide { half: model::data::degrade::Half::Any },
+        "lowres" => Noise::LowRes { factor: 4 },
         _ => Noise::None,
     }
 }
@@ -24,6 +26,8 @@ pub fn LessonsPanel() -> impl IntoView {
         Noise::None => "none",
         Noise::Gaussian { .. } => "gaussian",
         Noise::Mask { .. } => "mask",
+        Noise::Hide { .. } => "hide",
+        Noise::LowRes { .. } => "lowres",
     };
     let level = RwSignal::new(0.3f32);
     let apply_noise = move |kind: &str| {
@@ -87,9 +91,11 @@ pub fn LessonsPanel() -> impl IntoView {
                     <option value="none">"none"</option>
                     <option value="gaussian">"Gaussian"</option>
                     <option value="mask">"masking"</option>
+                    <option value="hide">"a hidden half (completion)"</option>
+                    <option value="lowres">"low resolution (super-resolution)"</option>
                 </select>
             </label>
-            <label style:display=move || if kind() == "none" { "none" } else { "inline" }>{level_label} " "
+            <label style:display=move || if matches!(kind(), "gaussian" | "mask") { "inline" } else { "none" }>{level_label} " "
                 <input data-testid="noise-level" type="number" min="0" max="1" step="0.05" size="4"
                     prop:value=move || level.get().to_string() on:change=on_level />
             </label>

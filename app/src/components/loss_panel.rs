@@ -3,9 +3,10 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
 
-use super::{context2d, dpr, drawn};
-use crate::plot::ticks;
+use super::dpr;
 use crate::state::AppState;
 
 const W: f64 = 440.0;
@@ -14,40 +15,83 @@ const H: f64 = 180.0;
 /// Colours of the reconstruction and KL series of model 0 and model 1.
 /// Okabe–Ito hues, darkened where needed for text contrast ≥ 4.5:1 on white (they label the curves too).
 const COLOURS: [[&str; 2]; 2] = [["#0072b2", "#b34700"], ["#007a5a", "#a8437f"]];
+const RGB: [[RGBColor; 2]; 2] =
+    [[RGBColor(0, 114, 178), RGBColor(179, 71, 0)], [RGBColor(0, 122, 90), RGBColor(168, 67, 127)]];
 
-/// Draws one series scaled into the plot box, its max and min labelled on the left (`right` false) or
-/// right, `row` label lines down.
-#[allow(clippy::too_many_arguments)]
-fn series(
-    ctx: &web_sys::CanvasRenderingContext2d,
-    pts: &[(f32, f32)],
+/// One model's series: (step, value) of the reconstruction loss and of the KL (empty for an AE).
+type Series = (Vec<(f32, f32)>, Vec<(f32, f32)>);
+
+/// The range of the values of `series` (as plotted), padded when flat.
+fn span<'a>(series: impl Iterator<Item = &'a Vec<(f32, f32)>>, log: bool) -> std::ops::Range<f32> {
+    let (lo, hi) = series
+        .flatten()
+        .map(|p| plotted(p.1, log))
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    if !(lo.is_finite() && hi.is_finite()) {
+        return 0.0..1.0;
+    }
+    let pad = ((hi - lo) * 0.05).max(1e-4);
+    lo - pad..hi + pad
+}
+
+/// A value as plotted: its log10 on a log scale.
+fn plotted(v: f32, log: bool) -> f32 {
+    if log { v.max(1e-6).log10() } else { v }
+}
+
+/// Draws the chart: per model the reconstruction loss (left axis) and the KL (right axis), with
+/// plotters on the canvas.
+fn chart(
+    canvas: &web_sys::HtmlCanvasElement,
+    models: &[Series],
     x_max: f32,
     log: bool,
-    colour: &str,
-    r: f64,
-    right: bool,
-    row: f64,
-) {
-    let ys: Vec<f32> = pts.iter().map(|p| if log { p.1.max(1e-6).log10() } else { p.1 }).collect();
-    let (lo, hi) = ys.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &y| (a.min(y), b.max(y)));
-    if !(lo.is_finite() && hi.is_finite()) {
-        return;
+) -> Result<(), String> {
+    let r = dpr();
+    let err = |e: DrawingAreaErrorKind<_>| e.to_string();
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let with_kl = models.iter().any(|m| !m.1.is_empty());
+    let (recon, kl) = (span(models.iter().map(|m| &m.0), log), span(models.iter().map(|m| &m.1), log));
+    let font = ("sans-serif", 11.0 * r).into_font().color(&RGBColor(85, 85, 85));
+    let label = move |v: &f32| if log { format!("{:.3}", 10f32.powf(*v)) } else { format!("{v:.3}") };
+    let mut c = ChartBuilder::on(&root)
+        .margin(6.0 * r)
+        .x_label_area_size(20.0 * r)
+        .y_label_area_size(44.0 * r)
+        .right_y_label_area_size(if with_kl { 44.0 * r } else { 0.0 })
+        .build_cartesian_2d(0f32..x_max.max(1.0), recon)
+        .map_err(err)?
+        .set_secondary_coord(0f32..x_max.max(1.0), kl);
+    c.configure_mesh()
+        .x_labels(5)
+        .y_labels(4)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&label)
+        .label_style(font.clone())
+        .light_line_style(WHITE.mix(0.0))
+        .bold_line_style(BLACK.mix(0.08))
+        .draw()
+        .map_err(err)?;
+    if with_kl {
+        c.configure_secondary_axes()
+            .y_labels(4)
+            .y_label_formatter(&label)
+            .label_style(font)
+            .draw()
+            .map_err(err)?;
     }
-    let span = (hi - lo).max(1e-6);
-    ctx.set_stroke_style_str(colour);
-    ctx.set_line_width(1.5 * r);
-    ctx.begin_path();
-    for (i, (p, y)) in pts.iter().zip(&ys).enumerate() {
-        let x = 40.0 * r + f64::from(p.0 / x_max.max(1.0)) * (W - 80.0) * r;
-        let y = (H - 20.0) * r - f64::from((y - lo) / span) * (H - 30.0) * r;
-        if i == 0 { ctx.move_to(x, y) } else { ctx.line_to(x, y) }
+    let stroke = (1.5 * r).round().max(1.0) as u32;
+    for (i, (rec, kls)) in models.iter().enumerate() {
+        let [rc, kc] = RGB[i % 2];
+        let line = |s: &Vec<(f32, f32)>| s.iter().map(|p| (p.0, plotted(p.1, log))).collect::<Vec<_>>();
+        c.draw_series(LineSeries::new(line(rec), rc.stroke_width(stroke))).map_err(err)?;
+        if !kls.is_empty() {
+            c.draw_secondary_series(LineSeries::new(line(kls), kc.stroke_width(stroke))).map_err(err)?;
+        }
     }
-    ctx.stroke();
-    ctx.set_fill_style_str(colour);
-    let fmt = |v: f32| if log { format!("{:.3}", 10f32.powf(v)) } else { format!("{v:.3}") };
-    let x = if right { (W - 38.0) * r } else { 2.0 };
-    drawn(ctx.fill_text(&fmt(hi), x, (14.0 + 12.0 * row) * r));
-    drawn(ctx.fill_text(&fmt(lo), x, (H - 20.0 - 12.0 * row) * r));
+    root.present().map_err(err)
 }
 
 /// The loss chart panel.
@@ -64,9 +108,6 @@ pub fn LossPanel() -> impl IntoView {
             c.set_width(w);
             c.set_height(h);
         }
-        let Some(ctx) = context2d(&c) else { return };
-        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
-        ctx.set_font(&format!("{}px sans-serif", 11.0 * r));
         let log = log.get();
         let x_max = state
             .maps
@@ -74,23 +115,26 @@ pub fn LossPanel() -> impl IntoView {
             .map(|m| m.history)
             .map(|h| h.with(|h| h.last().map_or(1.0, |p| p[0])))
             .fold(1.0, f32::max);
-        ctx.set_fill_style_str("#555");
-        for (t, label) in ticks(0.0, x_max, 5) {
-            let x = 40.0 * r + f64::from(t / x_max.max(1.0)) * (W - 80.0) * r;
-            drawn(ctx.fill_text(&label, x, (H - 4.0) * r));
-        }
-        for (model, history) in state.maps.iter().map(|m| m.history).enumerate() {
-            history.with(|h| {
-                // At most ~600 points: every k-th step.
-                let k = (h.len() / 600).max(1);
-                let recon: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[1])).collect();
-                let [c_recon, c_kl] = COLOURS[model % 2];
-                series(&ctx, &recon, x_max, log, c_recon, r, false, model as f64);
-                if h.iter().any(|p| p[2] > 0.0) {
-                    let kl: Vec<(f32, f32)> = h.iter().step_by(k).map(|p| (p[0], p[2])).collect();
-                    series(&ctx, &kl, x_max, log, c_kl, r, true, model as f64);
-                }
-            });
+        let models: Vec<Series> = state
+            .maps
+            .iter()
+            .map(|m| {
+                m.history.with(|h| {
+                    // At most ~600 points: every k-th step.
+                    let k = (h.len() / 600).max(1);
+                    let recon = h.iter().step_by(k).map(|p| (p[0], p[1])).collect();
+                    let kl = if h.iter().any(|p| p[2] > 0.0) {
+                        h.iter().step_by(k).map(|p| (p[0], p[2])).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    (recon, kl)
+                })
+            })
+            .filter(|s: &Series| !s.0.is_empty())
+            .collect();
+        if let Err(e) = chart(&c, &models, x_max, log) {
+            web_sys::console::warn_1(&format!("the loss chart: {e}").into());
         }
     });
     // The VAE's β of the latest step (the first VAE shown; None without one or before a step).

@@ -58,7 +58,10 @@ pub fn Toolbar(
             </label>
             <button data-testid="draw-toggle" aria-pressed=move || state.explore.draw_open.get().to_string()
                 title="Draw your own digit and see where it lands on the map (w)"
-                on:click=move |_| state.explore.draw_open.update(|o| *o = !*o)>"Draw"</button>
+                on:click=move |_| state.toggle_draw()>"Draw"</button>
+            <button data-testid="lectures-button" aria-pressed=move || state.lectures.open.get().to_string()
+                title="Lectures beside the map: neighbours, traversal, posterior, completion, super-resolution, compression, a linear probe (l)"
+                on:click=move |_| state.set_lectures_open(!state.lectures.open.get_untracked())>"Lectures"</button>
             <button data-testid="tour-button" title="A guided tour of the lecture, one idea per step (PageDown / PageUp)"
                 on:click=move |_| crate::components::tour::turn(state, 0)>"Tour"</button>
             <button data-testid="present-button" aria-pressed=move || state.screen.present.get().to_string()

@@ -1,6 +1,8 @@
 //! The view worker's protocol: page → view ([`ToView`]) and view → page ([`FromView`]). The view
 //! also hears [`super::Weights`] from the trainer over their channel.
 
+use model::data::degrade::Half;
+use model::latent::Metric;
 use model::{DatasetName, NetConfig, Noise};
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +56,91 @@ pub struct ClickedPoint {
     pub label: u8,
 }
 
+/// One item of the lectures panel, asked of the view; kept and served again whenever a model's
+/// weights change. `index`: a test image, or None for the user's drawing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "item", rename_all = "lowercase")]
+pub enum Lecture {
+    /// Model 0's nearest test images by code (`metric`) beside the nearest by pixels.
+    Neighbours { index: Option<usize>, metric: Metric },
+    /// Model 0's decodes as one code unit (`unit`; None: every unit) sweeps its range, the others fixed.
+    Traverse { index: Option<usize>, unit: Option<usize> },
+    /// Each model's posterior of the image: μ, σ and decoded draws z = μ + σ·ε (an AE: its one code).
+    Posterior { index: Option<usize> },
+    /// The image with `half` hidden (with `painted`, the mask in `Parts::bytes`: 784 bytes, 1 = hidden).
+    Complete { index: Option<usize>, half: Half, painted: bool },
+    /// The image at 1/`factor` of its resolution.
+    Superres { index: Option<usize>, factor: u8 },
+    /// Each model's test reconstruction error at its code size.
+    Compression,
+    /// Linear probes on each model's codes of training images, and on PCA of their pixels.
+    Probe,
+}
+
+/// One unit's sweep: the range swept, how much the unit varies over the test codes, and how much the
+/// decodes change along the sweep (mean |first − last| per pixel).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct UnitSweep {
+    pub unit: usize,
+    pub lo: f32,
+    pub hi: f32,
+    pub variance: f32,
+    pub change: f32,
+}
+
+/// One model's posterior of the image on its map: μ, the covariance `[xx, xy, yy]` of the Gaussian
+/// on the map's axes (None: an AE), the draws' map positions (`[n * 2]`) and σ per code unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelPosterior {
+    pub model: usize,
+    pub mean: [f32; 2],
+    pub cov: Option<[f32; 3]>,
+    pub draws: Vec<f32>,
+    pub sigma: Vec<f32>,
+}
+
+/// One model's output on a degraded input: its error on the shown image and its mean error over
+/// the first test images, beside a plain model's (the shipped one, never trained on the
+/// degradation; None when there is none of this shape).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Repair {
+    pub model: usize,
+    pub output: f32,
+    pub set_output: f32,
+    pub set_plain: Option<f32>,
+}
+
+/// One linear probe's test accuracy on `dim` features (`model` None: PCA of the pixels).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ProbeFigure {
+    pub model: Option<usize>,
+    pub dim: usize,
+    pub accuracy: f32,
+    pub train: usize,
+    pub test: usize,
+}
+
+/// The view's answer to a [`Lecture`], at model 0's step `step`. Images in `Parts::data`, as each
+/// variant says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "item", rename_all = "lowercase")]
+pub enum LectureResult {
+    /// (index, label, distance) each, nearest first. Images: the query, the code neighbours, the
+    /// pixel neighbours.
+    Neighbours { label: Option<u8>, by_code: Vec<(usize, u8, f32)>, by_pixels: Vec<(usize, u8, f32)> },
+    /// Images: the query, then `steps` decodes per unit in `units` order.
+    Traverse { units: Vec<UnitSweep>, steps: usize },
+    /// Images: the query, then per model its draws' decodes (an AE: its reconstruction).
+    Posterior { models: Vec<ModelPosterior> },
+    /// `input`: the degraded image's error; `set_input`: over the first test images. Images: the
+    /// original, the degraded input, then each model's output in `models` order.
+    Degraded { input: f32, set_input: f32, images: usize, models: Vec<Repair> },
+    /// (model, code size, test MSE over `images` test images) per network model.
+    Compression { models: Vec<(usize, usize, f32)>, images: usize },
+    /// Each network model's probe, then the pixel PCA's with as many dimensions as model 0's code.
+    Probe { probes: Vec<ProbeFigure>, ms: f64 },
+}
+
 /// Page → view.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "t")]
@@ -88,6 +175,8 @@ pub enum ToView {
     Manifold { regions: Option<Vec<[f32; 4]>>, tiles: usize },
     /// Decodes of `steps` points on the segment between two ends, for every model.
     Interpolate { a: End, b: End, steps: usize },
+    /// Keep serving this lectures item (None: stop).
+    Lecture { lecture: Option<Lecture> },
 }
 
 /// View → page.
@@ -134,6 +223,8 @@ pub enum FromView {
     Manifold { model: usize, region: [f32; 4], tiles: usize, step: u64 },
     /// Per model the path's two ends `[xa, ya, xb, yb]`; decodes (`models × steps × 784`) in `Parts::data`.
     Interpolated { paths: Vec<[f32; 4]>, steps: usize },
+    /// The answer to lectures request `lecture`, at model 0's step.
+    Lecture { step: u64, lecture: Lecture, result: LectureResult },
     /// Something the user should know, shown in the status line.
     Notice { msg: String },
     /// Something failed; the state before it is kept.

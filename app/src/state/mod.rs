@@ -16,6 +16,7 @@ mod autostop;
 mod dispatch;
 mod drawing;
 mod first_map;
+mod lectures;
 mod map;
 mod mode;
 mod pool;
@@ -25,6 +26,7 @@ mod work;
 
 pub use autostop::AutoStop;
 pub use drawing::Drawing;
+pub use lectures::{Answer, Curve, CurvePoint, Item, Lectures};
 pub use map::MapState;
 pub use mode::{MapMode, kind_name};
 pub use screen::{Fit, Screen};
@@ -281,6 +283,7 @@ pub struct AppState {
     pub training: Training,
     pub maps: [MapState; MAX_MODELS],
     pub explore: Explore,
+    pub lectures: Lectures,
     pub work: Work,
     pub screen: Screen,
     pub autostop: AutoStop,
@@ -296,6 +299,7 @@ impl AppState {
             training: Training::new(),
             maps: [MapState::new(), MapState::new()],
             explore: Explore::new(),
+            lectures: Lectures::new(),
             work: Work::new(),
             screen: Screen::new(),
             autostop: AutoStop::new(),

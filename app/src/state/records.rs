@@ -36,6 +36,7 @@ pub(super) fn view_message_name(msg: &FromView) -> &'static str {
         FromView::Samples { .. } => "Samples",
         FromView::Manifold { .. } => "Manifold",
         FromView::Interpolated { .. } => "Interpolated",
+        FromView::Lecture { .. } => "Lecture",
         FromView::Notice { .. } => "Notice",
         FromView::Error { .. } => "Error",
     }

@@ -14,6 +14,8 @@ const LEGEND: f64 = 46.0;
 const DECODE_ROW: f64 = 176.0;
 /// Smallest map side (CSS px): below it the page scrolls rather than shrinking the map further.
 const MIN_SIDE: f64 = 160.0;
+/// Widest column beside the maps: it takes the width the maps leave (the lectures use it), up to this.
+const MAX_COLUMN: f64 = 420.0;
 
 /// How the maps and the decoded images share the screen.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,6 +28,13 @@ pub struct Fit {
     pub column: f64,
 }
 
+impl Fit {
+    /// Height of a map with its title and legend: what a panel beside the maps may take.
+    pub fn height(&self) -> f64 {
+        self.side + TITLE + LEGEND
+    }
+}
+
 /// The layout of `maps` maps in a `w × h` viewport whose maps' row starts `top` px down the page.
 /// Wide screens get the decoded images in a column to the right; tall or narrow ones under the maps.
 pub fn fit(w: f64, h: f64, top: f64, maps: usize) -> Fit {
@@ -35,6 +44,7 @@ pub fn fit(w: f64, h: f64, top: f64, maps: usize) -> Fit {
     let across = w - 2.0 * PAD - column - GAP * if beside { n } else { n - 1.0 };
     let down = h - top - TITLE - LEGEND - if beside { 0.0 } else { DECODE_ROW };
     let side = (across / n).min(down).floor().max(MIN_SIDE);
+    let column = if beside { (column + across - n * side).clamp(column, MAX_COLUMN.max(column)) } else { 0.0 };
     Fit { side, beside, column }
 }
 
@@ -132,6 +142,10 @@ mod tests {
             let tablet = fits_on_screen(768.0, 1024.0, 150.0, maps);
             assert!(!tablet.beside, "{tablet:?}");
             fits_on_screen(390.0, 844.0, 190.0, maps);
+            // A projector's height limits one map: the column beside it takes the width left.
+            if maps == 1 {
+                assert!(projector.column >= 380.0, "{projector:?}");
+            }
             // A small landscape window keeps the decodes beside the maps.
             assert!(fits_on_screen(800.0, 544.0, 125.0, maps).beside);
         }

@@ -83,6 +83,32 @@ mod cli {
         /// Store the weights as f16 (half the size)
         #[arg(long)]
         half: bool,
+        /// Add this run's point to a rate-distortion file (JSON, created if missing): test MSE of
+        /// this AE and of a PCA of the pixels (fitted to 10,000 training images) at this code size
+        #[arg(long)]
+        curve: Option<PathBuf>,
+    }
+
+    /// Training images a curve's PCA is fitted to.
+    const CURVE_PCA_ROWS: usize = 10_000;
+
+    /// Adds (or replaces) the point at `latent` in the rate-distortion file `path`.
+    fn add_to_curve(
+        path: &std::path::Path,
+        dataset: DatasetName,
+        latent: usize,
+        point: serde_json::Value,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let mut curve: serde_json::Value = match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)?,
+            Err(_) => serde_json::json!({ "dataset": dataset.id(), "points": [] }),
+        };
+        let points = curve["points"].as_array_mut().ok_or("the curve file has no points list")?;
+        points.retain(|p| p["latent"].as_u64() != Some(latent as u64));
+        points.push(point);
+        points.sort_by_key(|p| p["latent"].as_u64());
+        std::fs::write(path, serde_json::to_string_pretty(&curve)? + "\n")?;
+        Ok(())
     }
 
     fn load(
@@ -211,6 +237,21 @@ mod cli {
             "test recon MSE {recon_mse:.5} (PCA-{} {pca_mse:.5}) | last KL {:.3} | kNN(5) of latents {knn:.3} (PCA-2D {pca_knn:.3})",
             net.latent, last.kl,
         );
+        if let Some(path) = &a.curve {
+            let rows = load(&a.data, dataset, true)?.floats(0..CURVE_PCA_ROWS);
+            let pca = Pca::fit(&rows, 784, net.latent.min(784))?;
+            let pca_test_mse = mse(&x, &pca.inverse(&pca.project(&x)));
+            let point = serde_json::json!({
+                "latent": net.latent, "ae_mse": recon_mse, "pca_mse": pca_test_mse, "steps": a.steps,
+                "seed": a.seed, "test_images": n, "precision": format!("{precision:?}"),
+            });
+            add_to_curve(path, dataset, net.latent, point)?;
+            println!(
+                "curve {}: latent {} AE {recon_mse:.5} PCA {pca_test_mse:.5}",
+                path.display(),
+                net.latent
+            );
+        }
         if let (Some(out), Some(bytes)) = (a.out, file) {
             std::fs::write(&out, &bytes)?;
             // The map of the test set under the shipped weights (f32 LE, [n * latent]): the page draws it

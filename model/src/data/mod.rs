@@ -3,6 +3,7 @@
 //! Pixels stay `u8` (60,000 MNIST images are 47 MB as bytes, 188 MB as f32); a batch becomes an
 //! f32 tensor in 0..1, row-major `[B, 784]`, on whatever device the caller passes.
 
+pub mod degrade;
 pub mod idx;
 pub mod ink;
 
@@ -161,6 +162,10 @@ pub enum Noise {
     Gaussian { std: f32 },
     /// Sets each pixel to 0 with probability `p`.
     Mask { p: f32 },
+    /// Hides half of each image (completion: the model learns to fill it in).
+    Hide { half: degrade::Half },
+    /// Lowers the resolution by `factor` (2: 14×14, 4: 7×7): super-resolution.
+    LowRes { factor: u8 },
 }
 
 impl Noise {
@@ -178,6 +183,8 @@ impl Noise {
                     Tensor::<2>::random(shape, Distribution::Uniform(0.0, 1.0), &device).greater_elem(p);
                 x.mask_fill(keep.bool_not(), 0.0)
             }
+            Noise::Hide { half } => degrade::hide_tensor(x, half),
+            Noise::LowRes { factor } => degrade::low_res_tensor(x, usize::from(factor)),
             _ => x,
         }
     }

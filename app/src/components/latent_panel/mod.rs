@@ -18,7 +18,7 @@ use overlay::Overlay;
 
 use super::dpr;
 use crate::plot::{HEAT, LatentView, css_colour, nearest_point, visible_region};
-use crate::protocol::view::End;
+use crate::protocol::view::{End, LectureResult};
 use crate::state::AppState;
 
 /// Sizes a layer's backing store to the view (device pixels).
@@ -138,6 +138,15 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
             })
         });
         o.drawn = map.drawn.get();
+        let lectures = state.lectures;
+        if lectures.open.get() && lectures.item.get() == crate::state::Item::Posterior {
+            o.posterior = lectures.answer.with(|a| match a {
+                Some((_, LectureResult::Posterior { models }, _)) => {
+                    models.iter().find(|p| p.model == model).cloned()
+                }
+                _ => None,
+            });
+        }
         overlay::draw(&c, &view, &o, dpr());
         // For tests and a person in the console: where the drawing's marker is (map coordinates).
         let at = o.drawn.map(|[x, y]| format!("{x} {y}")).unwrap_or_default();

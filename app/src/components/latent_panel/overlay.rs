@@ -4,6 +4,7 @@
 
 use super::super::{context2d, drawn};
 use crate::plot::LatentView;
+use crate::protocol::view::ModelPosterior;
 
 /// What is drawn over the points: the shared crosshair, sample points and an interpolation path.
 #[derive(Default)]
@@ -19,6 +20,8 @@ pub(super) struct Overlay {
     pub uploads: Vec<f32>,
     /// The user's drawing (★).
     pub drawn: Option<[f32; 2]>,
+    /// The lectures' posterior of an image on this map.
+    pub posterior: Option<ModelPosterior>,
 }
 
 /// Clears `canvas` and draws `o` on it.
@@ -76,6 +79,9 @@ fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &
     if let Some(z) = o.drawn {
         star(ctx, at(z), 11.0 * ratio, ratio);
     }
+    if let Some(p) = &o.posterior {
+        posterior(ctx, view, (p.mean, p.cov, &p.draws), ratio);
+    }
     for &p in &o.picked {
         let [x, y] = at(p);
         ctx.set_stroke_style_str("#c00");
@@ -96,6 +102,43 @@ fn draw_overlay(ctx: &web_sys::CanvasRenderingContext2d, view: &LatentView, o: &
         ctx.line_to(sx, sy + r);
         ctx.stroke();
     }
+}
+
+/// A posterior on the map: its 1σ and 2σ ellipses (from the covariance's eigen-decomposition), the
+/// draws as small rings and μ as a filled dot (an AE: the dot only).
+fn posterior(
+    ctx: &web_sys::CanvasRenderingContext2d,
+    view: &LatentView,
+    (mean, cov, draws): ([f32; 2], Option<[f32; 3]>, &[f32]),
+    ratio: f64,
+) {
+    let [x, y] = view.screen_from_latent(mean).map(f64::from);
+    let scale = f64::from(view.scale);
+    ctx.set_stroke_style_str("#6a00a8");
+    ctx.set_fill_style_str("#6a00a8");
+    if let Some([a, b, c]) = cov.map(|c| c.map(f64::from)) {
+        // Eigenvalues of [[a, b], [b, c]] and the angle of the first eigenvector (screen y points down).
+        let (mid, half) = ((a + c) / 2.0, (((a - c) / 2.0).powi(2) + b * b).sqrt());
+        let (l1, l2) = ((mid + half).max(0.0), (mid - half).max(0.0));
+        let angle = -0.5 * (2.0 * b).atan2(a - c);
+        for (k, width) in [(1.0, 2.5), (2.0, 1.2)] {
+            ctx.set_line_width(width * ratio);
+            ctx.begin_path();
+            let (rx, ry) = ((k * l1.sqrt() * scale).max(1.0), (k * l2.sqrt() * scale).max(1.0));
+            drawn(ctx.ellipse(x, y, rx, ry, angle, 0.0, std::f64::consts::TAU));
+            ctx.stroke();
+        }
+    }
+    ctx.set_line_width(1.5 * ratio);
+    for p in draws.chunks_exact(2) {
+        let [px, py] = view.screen_from_latent([p[0], p[1]]).map(f64::from);
+        ctx.begin_path();
+        drawn(ctx.arc(px, py, 3.5 * ratio, 0.0, std::f64::consts::TAU));
+        ctx.stroke();
+    }
+    ctx.begin_path();
+    drawn(ctx.arc(x, y, 5.0 * ratio, 0.0, std::f64::consts::TAU));
+    ctx.fill();
 }
 
 /// A five-pointed star of outer radius `r` at `[x, y]`: the user's drawing, visible on any colour.

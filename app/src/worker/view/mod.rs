@@ -5,6 +5,7 @@
 //! message or when the next time-gated piece of work falls due, and never polls.
 
 mod jobs;
+mod lectures;
 mod map_pass;
 mod model_copy;
 mod scheduler;
@@ -132,6 +133,8 @@ struct View {
     errors: bool,
     /// Uploaded images, encoded onto every map.
     uploads: Option<Dataset>,
+    /// What the lectures panel needs besides the models.
+    extra: lectures::Extra,
 }
 
 impl View {
@@ -152,6 +155,7 @@ impl View {
             noise: Noise::None,
             errors: false,
             uploads: None,
+            extra: lectures::Extra::default(),
         }
     }
 
@@ -207,6 +211,14 @@ impl View {
                 pending.manifold = regions.map(|regions| ManifoldRequest { regions, tiles, changed: true });
             }
             ToView::Interpolate { a, b, steps } => pending.interp = Some((a, b, steps)),
+            ToView::Lecture { lecture } => {
+                pending.lecture = lecture.map(|lecture| lectures::LectureRequest {
+                    lecture,
+                    mask: parts.byte_vec(),
+                    done: Vec::new(),
+                    changed: true,
+                });
+            }
         }
     }
 
@@ -229,7 +241,20 @@ impl View {
 
     /// Does `job` (the scheduler found it due); a failure is reported.
     async fn work(&mut self, job: Job) {
-        let View { out, device, test: Some(test), models, sched, pass, noise, errors, uploads, .. } = self
+        let View {
+            out,
+            device,
+            test: Some(test),
+            models,
+            sched,
+            pass,
+            noise,
+            errors,
+            uploads,
+            extra,
+            dataset,
+            ..
+        } = self
         else {
             return;
         };
@@ -269,6 +294,17 @@ impl View {
                     None => Ok(()),
                 };
                 sched.manifold_painted(now());
+                result
+            }
+            Job::Lecture => {
+                let result = match pending.lecture.as_mut() {
+                    Some(req) => {
+                        let drawing = pending.probe.as_ref().map(|p| &p.image);
+                        lectures::lecture(&env, models, extra, (req, drawing, *dataset)).await
+                    }
+                    None => Ok(()),
+                };
+                sched.lecture_served(now());
                 result
             }
             Job::MapChunk => {

@@ -4,6 +4,7 @@
 //! the request changed), a map chunk (a new pass at most every [`MAP_PERIOD_MS`]) — or says when the
 //! next one will be, so the loop can wait for that deadline or a message, never polling.
 
+use super::lectures::LectureRequest;
 use super::model_copy::{ModelCopy, ready};
 use crate::protocol::view::End;
 
@@ -61,6 +62,8 @@ pub(super) struct Pending {
     pub interp: Option<(End, End, usize)>,
     pub sample: Option<(usize, u64)>,
     pub manifold: Option<ManifoldRequest>,
+    /// The lectures panel's item.
+    pub lecture: Option<LectureRequest>,
 }
 
 /// A piece of work.
@@ -74,6 +77,8 @@ pub(super) enum Job {
     /// The reconstruction grid of this model.
     Recon(usize),
     Manifold,
+    /// The lectures panel's item.
+    Lecture,
     /// The next chunk of the map pass (starting one first when none runs).
     MapChunk,
 }
@@ -93,13 +98,15 @@ pub(super) struct Scheduler {
     pub pending: Pending,
     last_pass: f64,
     last_manifold: f64,
+    last_lecture: f64,
     rest_until: f64,
 }
 
 impl Default for Scheduler {
     fn default() -> Self {
         let never = f64::NEG_INFINITY;
-        Self { pending: Pending::default(), last_pass: never, last_manifold: never, rest_until: never }
+        let pending = Pending::default();
+        Self { pending, last_pass: never, last_manifold: never, last_lecture: never, rest_until: never }
     }
 }
 
@@ -134,6 +141,9 @@ impl Scheduler {
                 due.push((Job::Manifold, self.last_manifold + MANIFOLD_PERIOD_MS));
             }
         }
+        if let Some(r) = p.lecture.as_ref().filter(|r| r.stale(models)) {
+            due.push((Job::Lecture, if r.changed { asap } else { self.last_lecture + r.period() }));
+        }
         if passing {
             due.push((Job::MapChunk, asap));
         } else if ready(models).any(|(_, m)| m.encoded != Some(m.step)) {
@@ -157,6 +167,11 @@ impl Scheduler {
     /// A map pass started at `now`.
     pub fn pass_started(&mut self, now: f64) {
         self.last_pass = now;
+    }
+
+    /// The lectures item was served at `now`.
+    pub fn lecture_served(&mut self, now: f64) {
+        self.last_lecture = now;
     }
 
     /// The manifold was painted at `now` (the request is served until it changes again).
@@ -228,6 +243,25 @@ mod tests {
         assert_eq!(s.next(&models, true, true, 1020.0), Next::Now(Job::MapChunk));
         assert_eq!(s.next(&models, true, false, 1020.0), Next::At(1450.0));
         assert_eq!(s.next(&[current(2)], true, false, 1020.0), Next::Idle);
+    }
+
+    #[test]
+    fn a_lecture_is_served_when_asked_then_again_on_new_weights_after_its_period() {
+        use crate::protocol::view::Lecture;
+        let mut s = Scheduler::default();
+        let ask = |lecture| LectureRequest { lecture, mask: Vec::new(), done: Vec::new(), changed: true };
+        s.pending.lecture = Some(ask(Lecture::Compression));
+        assert_eq!(s.next(&[current(5)], true, false, 0.0), Next::Now(Job::Lecture));
+        if let Some(r) = s.pending.lecture.as_mut() {
+            (r.changed, r.done) = (false, vec![Some(5)]);
+        }
+        s.lecture_served(1000.0);
+        assert_eq!(s.next(&[current(5)], true, false, 1001.0), Next::Idle);
+        assert_eq!(s.next(&[current(6)], true, false, 1001.0), Next::At(2500.0));
+        // Probes take seconds: new weights wait longer for them.
+        s.pending.lecture =
+            Some(LectureRequest { changed: false, done: vec![Some(5)], ..ask(Lecture::Probe) });
+        assert_eq!(s.next(&[current(6)], true, false, 1001.0), Next::At(16_000.0));
     }
 
     #[test]

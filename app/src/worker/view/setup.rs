@@ -64,6 +64,12 @@ impl View {
             self.send_loaded(dataset, t);
         }
         (self.run, self.models, self.pass) = (Some(run), models, None);
+        // The shipped networks stay as the plain models the lectures compare trained ones with.
+        self.extra.plain =
+            self.models.iter().map(|m| m.as_ref().and_then(|m| Some((m.net()?.clone(), m.step)))).collect();
+        if let Some(r) = self.sched.pending.lecture.as_mut() {
+            r.changed = true;
+        }
         (self.sched.pending.interp, self.sched.pending.sample) = (None, None);
         self.nets = nets;
         if let (true, Some(test), Some(net)) = (pixels_pca, &self.test, self.nets.first()) {
