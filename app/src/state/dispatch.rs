@@ -167,7 +167,9 @@ impl AppState {
                 let images = Arc::new(parts.floats());
                 self.explore.interpolation.set(Some(Interpolation { paths, steps, images }));
             }
-            FromView::Lecture { step, lecture, result } => self.on_lecture(step, lecture, result, parts.floats()),
+            FromView::Lecture { step, lecture, result } => {
+                self.on_lecture(step, lecture, result, parts.floats())
+            }
             FromView::Notice { msg } => self.say(msg),
             FromView::Error { msg } => self.say(format!("Error: {msg}")),
         }

@@ -44,7 +44,8 @@ pub fn fit(w: f64, h: f64, top: f64, maps: usize) -> Fit {
     let across = w - 2.0 * PAD - column - GAP * if beside { n } else { n - 1.0 };
     let down = h - top - TITLE - LEGEND - if beside { 0.0 } else { DECODE_ROW };
     let side = (across / n).min(down).floor().max(MIN_SIDE);
-    let column = if beside { (column + across - n * side).clamp(column, MAX_COLUMN.max(column)) } else { 0.0 };
+    let column =
+        if beside { (column + across - n * side).clamp(column, MAX_COLUMN.max(column)) } else { 0.0 };
     Fit { side, beside, column }
 }
 

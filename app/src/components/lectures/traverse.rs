@@ -33,8 +33,10 @@ pub fn Traverse() -> impl IntoView {
     let unit = state.lectures.unit;
     let dim = move || state.settings.latent.get();
     let on_unit = move |ev| unit.set(event_target_value(&ev).parse::<usize>().ok());
-    let row = |u: UnitSweep| {
-        let used = if u.change < 0.005 { " — changes nothing" } else { "" };
+    // A unit whose sweep changes the decode less than a tenth as much as the most telling unit's does
+    // is one the decoder does not use.
+    let row = move |(u, most): (UnitSweep, f32)| {
+        let used = if u.change < 0.1 * most { " — changes almost nothing (unused)" } else { "" };
         view! {
             <li>{format!("unit {}: {:.2} → {:.2}, variance over the test codes {:.3}, change {:.3}{used}", u.unit + 1, u.lo, u.hi, u.variance, u.change)}</li>
         }
@@ -50,7 +52,11 @@ pub fn Traverse() -> impl IntoView {
                 </select>
             </label>
             <canvas class="tiles" data-testid="traverse-strips" node_ref=strips></canvas>
-            <ol class="units" data-testid="traverse-units">{move || units().into_iter().map(row).collect_view()}</ol>
+            <ol class="units" data-testid="traverse-units">{move || {
+                let units = units();
+                let most = units.iter().map(|u| u.change).fold(0.0, f32::max);
+                units.into_iter().map(|u| row((u, most))).collect_view()
+            }}</ol>
         </div>
     }
 }
