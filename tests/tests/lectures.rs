@@ -288,6 +288,64 @@ async fn the_vae_posterior_beside_the_ae_point() -> Result<()> {
     page.wait_for("(() => { const c = document.querySelector('[data-testid=latent-overlay-1]'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 200 && d[i] === 106 && d[i+1] === 0 && d[i+2] === 168) n++; return n > 100; })()", 20, "the posterior on the VAE's map").await?;
     page.screenshot("lectures-posterior-1024").await?;
+
+    // The other items with both pretrained models: the VAE's figures beside the AE's, from the page
+    // and checked against native ones.
+    page.click("lecture-tab-probe").await?;
+    let (_, r, _) = answer(&page, "probe", 5000.0, "r.probes.length === 3").await?;
+    let train = train_images(10_000)?;
+    let acc = |k: usize| r["probes"][k]["accuracy"].as_f64().unwrap_or(0.0);
+    let vae_codes = encode_all(&vae, &test, 0..test.len(), 500, &device).await?;
+    let native_vae =
+        Probe::fit(&encode_all(&vae, &train, 0..train.len(), 500, &device).await?, 2, train.labels(), EPOCHS)
+            .accuracy(&vae_codes, test.labels());
+    println!(
+        "linear probe, 2 numbers: AE {:.4}, VAE {:.4} (native {native_vae:.4}), PCA of pixels {:.4}",
+        acc(0),
+        acc(1),
+        acc(2)
+    );
+    assert!((acc(1) - f64::from(native_vae)).abs() < 0.02, "VAE probe {} vs native {native_vae}", acc(1));
+    page.click("lecture-tab-compression").await?;
+    let (_, r, _) = answer(&page, "compression", 5000.0, "r.models.length === 2").await?;
+    let n = r["images"].as_u64().unwrap_or(0) as usize;
+    let x = test.floats(0..n);
+    let native_vae = mse(&reconstruct(&vae, &x, &device).await?, &x);
+    let err = |k: usize| r["models"][k][2].as_f64().unwrap_or(0.0) as f32;
+    println!(
+        "compression, 2 numbers (98x as f32): test MSE AE {:.5}, VAE {:.5} (native {native_vae:.5}) over {n} images",
+        err(0),
+        err(1)
+    );
+    assert!((err(1) - native_vae).abs() < 1e-4);
+    for (tab, what) in [("complete", "completion of the top half"), ("superres", "super-resolution from 7x7")]
+    {
+        page.click(&format!("lecture-tab-{tab}")).await?;
+        let (_, r, _) =
+            answer(&page, "degraded", 5000.0, &format!("q.item === '{tab}' && r.models.length === 2"))
+                .await?;
+        let m = |k: usize, f: &str| r["models"][k][f].as_f64().unwrap_or(0.0);
+        println!(
+            "{what} of #{i}: input {:.4}, AE {:.4}, VAE {:.4}; over 200 test images: input {:.4}, AE {:.4}, VAE {:.4}",
+            r["input"].as_f64().unwrap_or(0.0),
+            m(0, "output"),
+            m(1, "output"),
+            r["set_input"].as_f64().unwrap_or(0.0),
+            m(0, "set_output"),
+            m(1, "set_output")
+        );
+        let input = if tab == "complete" {
+            masked(&test.floats([i]), &Half::Top.keep())
+        } else {
+            low_res(&test.floats([i]), 4)
+        };
+        let native = mse(&reconstruct(&vae, &input, &device).await?, &test.floats([i]));
+        assert!(
+            (m(1, "output") as f32 - native).abs() < 1e-4,
+            "{tab}: VAE {} vs native {native}",
+            m(1, "output")
+        );
+    }
     page.finish().await
 }
 

@@ -12,7 +12,7 @@ mod traverse;
 
 use leptos::prelude::*;
 
-use super::PerModel;
+use super::{PerModel, paint_grid};
 use crate::protocol::view::LectureResult;
 use crate::state::{AppState, Item};
 
@@ -96,6 +96,14 @@ pub fn LecturesPanel() -> impl IntoView {
 /// The answer, when it is of the kind `pick` accepts.
 pub(crate) fn answer<T>(state: AppState, pick: impl Fn(&LectureResult, &[f32]) -> Option<T>) -> Option<T> {
     state.lectures.answer.with(|a| a.as_ref().and_then(|(_, r, images)| pick(r, images)))
+}
+
+/// Paints a grid of decodes ([`paint_grid`]) shown at twice its pixels (or the panel's width).
+pub(crate) fn show_grid(canvas: &web_sys::HtmlCanvasElement, images: &[f32], cols: usize) {
+    paint_grid(canvas, images, cols);
+    if let Err(e) = canvas.set_attribute("style", &format!("width:{}px", 2 * canvas.width())) {
+        web_sys::console::warn_2(&"a grid could not be sized:".into(), &e);
+    }
 }
 
 /// A class's name in the current dataset.

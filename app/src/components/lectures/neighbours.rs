@@ -5,12 +5,18 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use model::latent::Metric;
 
+use super::show_grid;
 use super::{answer, class_name};
-use crate::components::{paint_digit, paint_grid};
+use crate::components::paint_digit;
 use crate::protocol::view::LectureResult;
 use crate::state::AppState;
 
 type Found = (Vec<(usize, u8, f32)>, Vec<(usize, u8, f32)>);
+
+/// A distance in three significant digits (cosine distances of 2-D codes are tiny).
+fn distance(d: f32) -> String {
+    if d != 0.0 && d.abs() < 0.01 { format!("{d:.2e}") } else { format!("{d:.3}") }
+}
 
 /// The item.
 #[component]
@@ -32,8 +38,8 @@ pub fn Neighbours() -> impl IntoView {
             let LectureResult::Neighbours { by_code: bc, .. } = r else { return None };
             let k = bc.len() * 784;
             paint_digit(&q, images.get(..784)?);
-            paint_grid(&c, images.get(784..784 + k)?, 4);
-            paint_grid(&p, images.get(784 + k..)?, 4);
+            show_grid(&c, images.get(784..784 + k)?, 4);
+            show_grid(&p, images.get(784 + k..)?, 4);
             Some(())
         });
     });
@@ -41,7 +47,7 @@ pub fn Neighbours() -> impl IntoView {
         view! {
             <ol class="nlist" data-testid=id>
                 {move || found().map(which).unwrap_or_default().into_iter().map(|(i, l, d)| view! {
-                    <li title=format!("test image #{i}")>{class_name(state, l)} <small>{format!(" {d:.3}")}</small></li>
+                    <li title=format!("test image #{i}")>{class_name(state, l)} <small>{format!(" {}", distance(d))}</small></li>
                 }).collect_view()}
             </ol>
         }

@@ -6,7 +6,8 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::answer;
-use crate::components::{paint_digit, paint_grid};
+use super::show_grid;
+use crate::components::paint_digit;
 use crate::protocol::view::{LectureResult, ModelPosterior};
 use crate::state::AppState;
 
@@ -33,7 +34,7 @@ pub fn Posterior() -> impl IntoView {
             for (slot, p) in draws.iter().zip(models) {
                 let n = (p.draws.len() / 2).max(1) * 784;
                 if let Some(c) = slot.get() {
-                    paint_grid(&c, images.get(at..at + n)?, 4);
+                    show_grid(&c, images.get(at..at + n)?, 4);
                 }
                 at += n;
             }
@@ -65,13 +66,17 @@ pub fn Posterior() -> impl IntoView {
     view! {
         <div data-testid="posterior" class="lecture">
             <p class="explain">"A VAE encodes an image to a Gaussian, not a point: the ellipses on the map are its 1σ and 2σ, and every draw from it decodes to a plausible version of the image."</p>
-            <figure><canvas data-testid="posterior-query" class="digit small" width="28" height="28" node_ref=query></canvas>
-                <figcaption>"the image"</figcaption></figure>
+            <div class="pair">
+                <figure><canvas data-testid="posterior-query" class="digit small" width="28" height="28" node_ref=query></canvas>
+                    <figcaption>"the image"</figcaption></figure>
+                {(0..2).map(|i| view! {
+                    <figure style:display=shown(i) class="draws">
+                        <canvas class="tiles" data-testid=format!("posterior-draws-{i}") node_ref=draws[i]></canvas>
+                    </figure>
+                }).collect_view()}
+            </div>
             {(0..2).map(|i| view! {
-                <figure style:display=shown(i)>
-                    <canvas class="tiles" data-testid=format!("posterior-draws-{i}") node_ref=draws[i]></canvas>
-                    <figcaption data-testid=format!("posterior-figures-{i}")>{figure(i)}</figcaption>
-                </figure>
+                <p style:display=shown(i) data-testid=format!("posterior-figures-{i}")>{figure(i)}</p>
             }).collect_view()}
         </div>
     }

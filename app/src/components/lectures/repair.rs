@@ -173,7 +173,7 @@ pub fn Repair(item: Item) -> impl IntoView {
     let explain = if complete {
         "Hide part of the image: the decoder fills it in from what the code still knows."
     } else {
-        "Lower the resolution: the model's output restores detail it has learned digits have."
+        "Lower the resolution: a model trained for it restores detail it has learned images have; a plain one redraws what its code remembers."
     };
     let shown = move |k: usize| move || if names().len() > k { "block" } else { "none" };
     view! {

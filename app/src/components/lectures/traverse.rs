@@ -6,7 +6,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 
 use super::answer;
-use crate::components::paint_grid;
+use super::show_grid;
 use crate::protocol::view::{LectureResult, UnitSweep};
 use crate::state::AppState;
 
@@ -26,7 +26,7 @@ pub fn Traverse() -> impl IntoView {
         let Some(c) = strips.get() else { return };
         answer(state, |r, images| {
             let LectureResult::Traverse { steps, .. } = r else { return None };
-            paint_grid(&c, images.get(784..)?, *steps);
+            show_grid(&c, images.get(784..)?, *steps);
             Some(())
         });
     });
