@@ -44,7 +44,7 @@ fn plotted(v: f32, log: bool) -> f32 {
 fn chart(
     canvas: &web_sys::HtmlCanvasElement,
     models: &[Series],
-    x_max: f32,
+    (x_min, x_max): (f32, f32),
     log: bool,
 ) -> Result<(), String> {
     let r = dpr();
@@ -61,9 +61,9 @@ fn chart(
         .x_label_area_size(20.0 * r)
         .y_label_area_size(44.0 * r)
         .right_y_label_area_size(if with_kl { 44.0 * r } else { 0.0 })
-        .build_cartesian_2d(0f32..x_max.max(1.0), recon)
+        .build_cartesian_2d(x_min..x_max.max(x_min + 1.0), recon)
         .map_err(err)?
-        .set_secondary_coord(0f32..x_max.max(1.0), kl);
+        .set_secondary_coord(x_min..x_max.max(x_min + 1.0), kl);
     c.configure_mesh()
         .x_labels(5)
         .y_labels(4)
@@ -133,7 +133,9 @@ pub fn LossPanel() -> impl IntoView {
             })
             .filter(|s: &Series| !s.0.is_empty())
             .collect();
-        if let Err(e) = chart(&c, &models, x_max, log) {
+        // The steps shown: from the first recorded (a run continued from step 5,000 starts there).
+        let x_min = models.iter().filter_map(|m| m.0.first().map(|p| p.0)).fold(x_max, f32::min);
+        if let Err(e) = chart(&c, &models, (x_min, x_max), log) {
             web_sys::console::warn_1(&format!("the loss chart: {e}").into());
         }
     });
