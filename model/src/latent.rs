@@ -18,21 +18,18 @@ pub fn nearest(flat: &[f32], q: &[f32], k: usize) -> Vec<usize> {
 /// The (up to) `k` codes of `codes` (`[n * dim]`) nearest to `q` (`dim` floats) by Euclidean
 /// distance, as (index, distance), nearest first.
 pub fn closest(codes: &[f32], dim: usize, q: &[f32], k: usize) -> Vec<(usize, f32)> {
-    if dim == 0 {
-        return Vec::new();
-    }
-    let mut d: Vec<(f32, usize)> = codes
-        .chunks_exact(dim)
-        .enumerate()
-        .map(|(j, c)| (c.iter().zip(q).map(|(a, b)| (a - b) * (a - b)).sum::<f32>(), j))
-        .collect();
+    neighbours(codes, dim, q, k, Metric::Euclidean, None)
+}
+
+/// The `k` smallest of (value, index) pairs as (index, value), smallest first (ties by index).
+pub fn smallest(mut d: Vec<(f32, usize)>, k: usize) -> Vec<(usize, f32)> {
     let k = k.min(d.len());
     if k > 0 && k < d.len() {
-        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     }
     d.truncate(k);
-    d.sort_by(|a, b| a.0.total_cmp(&b.0));
-    d.into_iter().map(|(s, j)| (j, s.sqrt())).collect()
+    d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    d.into_iter().map(|(v, j)| (j, v)).collect()
 }
 
 /// How two codes are compared when looking for neighbours.
@@ -61,7 +58,7 @@ pub fn neighbours(
     }
     let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
     let qn = norm(q);
-    let mut d: Vec<(f32, usize)> = codes
+    let d: Vec<(f32, usize)> = codes
         .chunks_exact(dim)
         .enumerate()
         .filter(|(j, _)| Some(*j) != skip)
@@ -73,13 +70,7 @@ pub fn neighbours(
             (v, j)
         })
         .collect();
-    let k = k.min(d.len());
-    if k > 0 && k < d.len() {
-        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    }
-    d.truncate(k);
-    d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    d.into_iter().map(|(v, j)| (j, v)).collect()
+    smallest(d, k)
 }
 
 /// The range a traversal sweeps unit `d` over: the 2nd to 98th percentile of the unit's codes.

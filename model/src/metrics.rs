@@ -121,7 +121,7 @@ pub fn nearest_label(image: &[f32], data: &Dataset) -> Option<(u8, f32)> {
 /// The `k` images of `data` nearest to `image` (784 floats) by pixel MSE, as (index, MSE), nearest
 /// first, leaving out image `skip` (the query itself).
 pub fn pixel_neighbours(image: &[f32], data: &Dataset, k: usize, skip: Option<usize>) -> Vec<(usize, f32)> {
-    let mut d: Vec<(f32, usize)> = (0..data.len())
+    let d: Vec<(f32, usize)> = (0..data.len())
         .filter(|&i| Some(i) != skip)
         .filter_map(|i| {
             let img = data.image(i)?;
@@ -129,13 +129,7 @@ pub fn pixel_neighbours(image: &[f32], data: &Dataset, k: usize, skip: Option<us
             Some((s / PIXELS as f32, i))
         })
         .collect();
-    let k = k.min(d.len());
-    if k > 0 && k < d.len() {
-        d.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    }
-    d.truncate(k);
-    d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    d.into_iter().map(|(v, i)| (i, v)).collect()
+    crate::latent::smallest(d, k)
 }
 
 /// A VAE's posterior of images (`[k * 784]`): the means and log-variances, `[k * L]` each (an AE:
