@@ -3,7 +3,9 @@
 //!
 //! File layout: `b"LSXW"`, u32 LE format version, u32 LE header length, the JSON header
 //! ([`FileHeader`]: net and train config, dataset, step, precision), then the parameters as f32 or
-//! f16 LE in the order burn's module visitor walks them (f16 halves shipped files; see `make weights`).
+//! f16 LE in the order burn's module visitor walks them (f16 halves shipped files; see `make weights`),
+//! then (version 2) the CRC-32 of everything before it, u32 LE, so a damaged file is refused rather
+//! than loaded as a damaged model. Version 1 files (no checksum) still load.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -15,16 +17,20 @@ use crate::nets::{Net, NetConfig};
 use crate::train::TrainConfig;
 
 const MAGIC: &[u8; 4] = b"LSXW";
-/// Version of the file layout; files of another version are refused.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version of the file layout written; 1 (without the checksum) is still read, others are refused.
+pub const FORMAT_VERSION: u32 = 2;
+/// The layout before the checksum.
+const UNCHECKED_VERSION: u32 = 1;
 
 /// Why bytes are not a weights file for this app.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WeightsError {
     #[error("not a latent-explorer model file (bad magic)")]
     BadMagic,
-    #[error("model file format version {found}, this app reads version {FORMAT_VERSION}")]
+    #[error("model file format version {found}, this app reads versions 1 and {FORMAT_VERSION}")]
     Version { found: u32 },
+    #[error("the file is damaged: its checksum does not match its contents")]
+    Damaged,
     #[error("the model file is truncated or corrupt: {0}")]
     Corrupt(String),
     #[error("the weights hold {found} numbers but a {what} network needs {expected}")]
@@ -115,7 +121,7 @@ pub fn restore(cfg: &NetConfig, data: &[f32], device: &Device) -> Result<Net, We
 /// Encodes a model file.
 pub fn to_file(header: &FileHeader, params: &[f32]) -> Vec<u8> {
     let json = serde_json::to_vec(header).unwrap_or_default();
-    let mut out = Vec::with_capacity(12 + json.len() + 4 * params.len());
+    let mut out = Vec::with_capacity(16 + json.len() + 4 * params.len());
     out.extend_from_slice(MAGIC);
     out.extend(FORMAT_VERSION.to_le_bytes());
     out.extend((json.len() as u32).to_le_bytes());
@@ -124,19 +130,30 @@ pub fn to_file(header: &FileHeader, params: &[f32]) -> Vec<u8> {
         Precision::F32 => params.iter().for_each(|p| out.extend(p.to_le_bytes())),
         Precision::F16 => params.iter().for_each(|p| out.extend(half::f16::from_f32(*p).to_le_bytes())),
     }
+    let crc = crc32fast::hash(&out);
+    out.extend(crc.to_le_bytes());
     out
 }
 
-/// Decodes a model file into its header and parameters; checks magic, version and lengths.
+/// Decodes a model file into its header and parameters; checks magic, version, checksum and lengths.
 pub fn from_file(bytes: &[u8]) -> Result<(FileHeader, Vec<f32>), WeightsError> {
     if bytes.get(..4) != Some(MAGIC.as_slice()) {
         return Err(WeightsError::BadMagic);
     }
     let word = |i: usize| bytes.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let version = word(4).ok_or_else(|| WeightsError::Corrupt("no version".into()))?;
-    if version != FORMAT_VERSION {
-        return Err(WeightsError::Version { found: version });
-    }
+    let bytes = match version {
+        FORMAT_VERSION => {
+            let (body, crc) = bytes.split_at_checked(bytes.len().saturating_sub(4)).unwrap_or((bytes, &[]));
+            let crc = <[u8; 4]>::try_from(crc).map_err(|_| WeightsError::Corrupt("no checksum".into()))?;
+            if body.len() < 12 || crc32fast::hash(body) != u32::from_le_bytes(crc) {
+                return Err(WeightsError::Damaged);
+            }
+            body
+        }
+        UNCHECKED_VERSION => bytes,
+        found => return Err(WeightsError::Version { found }),
+    };
     let len = word(8).ok_or_else(|| WeightsError::Corrupt("no header length".into()))? as usize;
     let json = bytes
         .get(12..12usize.saturating_add(len))
@@ -192,8 +209,19 @@ mod tests {
         let mut v2 = file.clone();
         v2[4] = 9;
         assert_eq!(from_file(&v2), Err(WeightsError::Version { found: 9 }));
-        assert!(matches!(from_file(&file[..20]), Err(WeightsError::Corrupt(_))));
-        assert!(matches!(from_file(&file[..file.len() - 1]), Err(WeightsError::Corrupt(_))));
+        assert_eq!(from_file(&file[..20]), Err(WeightsError::Damaged));
+        assert_eq!(from_file(&file[..file.len() - 1]), Err(WeightsError::Damaged));
+        // 64 bytes flipped in the middle of the weights: refused, not loaded as a damaged model.
+        let mut flipped = file.clone();
+        let mid = file.len() / 2;
+        flipped[mid..mid + 64].iter_mut().for_each(|b| *b ^= 0x5a);
+        assert_eq!(from_file(&flipped), Err(WeightsError::Damaged));
+        // A version 1 file (no checksum) still loads; cut short, it is refused as before.
+        let mut v1 = file[..file.len() - 4].to_vec();
+        v1[4] = 1;
+        assert_eq!(from_file(&v1).expect("version 1 loads"), (header.clone(), params.clone()));
+        assert!(matches!(from_file(&v1[..20]), Err(WeightsError::Corrupt(_))));
+        assert!(matches!(from_file(&v1[..v1.len() - 1]), Err(WeightsError::Corrupt(_))));
         let half = FileHeader { precision: Precision::F16, ..header.clone() };
         let small = to_file(&half, &params);
         let (h16, p16) = from_file(&small).expect("f16 round trip");

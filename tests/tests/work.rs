@@ -113,8 +113,19 @@ async fn saved_model_reloads_in_a_fresh_profile_and_bad_files_change_nothing() -
     let bytes = std::fs::read(&file)?;
     let truncated = dir.join("truncated.lsxw");
     std::fs::write(&truncated, &bytes[..bytes.len() / 2 + 1])?;
+    // 64 bytes flipped in the middle: the checksum refuses it (it used to load as a damaged model).
+    let flipped = dir.join("flipped.lsxw");
+    let mut damaged = bytes.clone();
+    let mid = bytes.len() / 2;
+    damaged[mid..mid + 64].iter_mut().for_each(|b| *b ^= 0xff);
+    std::fs::write(&flipped, &damaged)?;
     let png = tests::root().join("docs/screenshot.png");
-    for (path, expect) in [(truncated, "network needs"), (png, "not a latent-explorer model file")] {
+    let refused = [
+        (truncated, "the file is damaged"),
+        (flipped, "the file is damaged"),
+        (png, "not a latent-explorer model file"),
+    ];
+    for (path, expect) in refused {
         page.upload("model-input", &path).await?;
         let status = page
             .wait_for(&format!("(t => t.includes('Could not load {}') && t)(document.querySelector('[data-testid=status]').textContent)", path.file_name().and_then(|n| n.to_str()).unwrap_or_default()), 10, "an error")
