@@ -23,7 +23,7 @@ build: tools
 
 serve: build
 	@echo "Serving the explorer at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	@cd dist && python3 -m http.server $(PORT) --bind 127.0.0.1
+	@cd dist && python3 ../scripts/serve.py $(PORT)
 
 fmt:
 	cargo fmt --all -- --check

@@ -185,3 +185,11 @@ pub fn set_global(key: &str, value: &wasm_bindgen::JsValue) {
         web_sys::console::warn_1(&format!("could not publish window.{key}").into());
     }
 }
+
+/// This thread's wasm memory in bytes (the page's or a worker's; it only ever grows).
+pub fn wasm_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| m.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64)
+        .unwrap_or(0.0)
+}

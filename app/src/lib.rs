@@ -18,7 +18,7 @@ pub mod worker;
 use leptos::prelude::*;
 
 use components::{
-    AnomalyPanel, ControlsPanel, DecodePanel, DrawPanel, InterpPanel, LatentPanel, LecturesPanel,
+    AnomalyPanel, ControlsPanel, DecodePanel, DrawPanel, ErrorPanel, InterpPanel, LatentPanel, LecturesPanel,
     LessonsPanel, LossPanel, MapNotes, ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, WorkPanel,
 };
 use state::AppState;
@@ -134,6 +134,7 @@ pub fn App() -> impl IntoView {
             <keys::KeyHelp open=help />
             <Tour />
             <StatusBar />
+            <ErrorPanel />
             <details class="drawer" on:toggle=move |_| request_animation_frame(move || screen.measure())>
                 <summary data-testid="settings-drawer">"Settings and lessons"</summary>
                 <ControlsPanel />

@@ -118,6 +118,29 @@ pub fn restore(cfg: &NetConfig, data: &[f32], device: &Device) -> Result<Net, We
     Ok(net.map(&mut Assign { data, pos: 0, device: device.clone() }))
 }
 
+/// Networks of shapes `cfgs` holding `data`: their parameters one after the other (several models'
+/// snapshots in one array).
+pub fn restore_all(cfgs: &[NetConfig], data: &[f32], device: &Device) -> Result<Vec<Net>, WeightsError> {
+    let mut rest = data;
+    let nets = cfgs
+        .iter()
+        .map(|cfg| {
+            let (mine, others) = rest.split_at(cfg.init(device).num_params().min(rest.len()));
+            rest = others;
+            restore(cfg, mine, device)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if !rest.is_empty() {
+        let expected = data.len() - rest.len();
+        return Err(WeightsError::Mismatch {
+            found: data.len(),
+            expected,
+            what: format!("set of {}", cfgs.len()),
+        });
+    }
+    Ok(nets)
+}
+
 /// Encodes a model file.
 pub fn to_file(header: &FileHeader, params: &[f32]) -> Vec<u8> {
     let json = serde_json::to_vec(header).unwrap_or_default();
@@ -228,6 +251,12 @@ mod tests {
         assert_eq!(h16, half);
         assert!(small.len() < file.len() * 6 / 10, "f16 file {} vs f32 {}", small.len(), file.len());
         assert!(p16.iter().zip(&params).all(|(a, b)| (a - b).abs() <= 1e-3 * b.abs().max(1e-2)));
+        let pair = restore_all(&[cfg.clone(), cfg.clone()], &[p.clone(), p.clone()].concat(), &device);
+        assert_eq!(pair.map(|n| n.len()), Ok(2));
+        assert!(matches!(
+            restore_all(std::slice::from_ref(&cfg), &[p.clone(), p.clone()].concat(), &device),
+            Err(WeightsError::Mismatch { .. })
+        ));
         let other = NetConfig { hidden: vec![32], ..cfg };
         assert!(matches!(restore(&other, &p, &device), Err(WeightsError::Mismatch { .. })));
     }

@@ -47,6 +47,40 @@ impl Page {
         Ok(())
     }
 
+    /// Opens `query` in a new tab of the same browser (same profile and storage) and switches to it;
+    /// returns the handles of the tab that was current and of the new one.
+    pub async fn new_tab(
+        &self,
+        query: &str,
+    ) -> Result<(fantoccini::wd::WindowHandle, fantoccini::wd::WindowHandle)> {
+        let before = self.browser.client.window().await?;
+        let tab = self.browser.client.new_window(true).await?.handle;
+        self.browser.client.switch_to_window(tab.clone()).await?;
+        // The init script is per tab: install it in the new one before its page starts.
+        self.cdp("Page.addScriptToEvaluateOnNewDocument", json!({"source": scripts::INIT_SCRIPT})).await?;
+        self.goto(query).await?;
+        Ok((before, tab))
+    }
+
+    /// Makes tab `handle` the one the page object drives (and brings it to the front).
+    pub async fn switch_tab(&self, handle: fantoccini::wd::WindowHandle) -> Result<()> {
+        self.browser.client.switch_to_window(handle).await?;
+        self.cdp("Page.bringToFront", json!({})).await?;
+        Ok(())
+    }
+
+    /// Forgets the console errors seen so far (after a test provoked one on purpose).
+    pub async fn clear_errors(&self) -> Result<()> {
+        self.js("window.lsxErrors = []; return 1;").await.map(drop)
+    }
+
+    /// Decodes a point of the map with a real click and waits for the image: the map still decodes.
+    pub async fn decodes(&self, x: f64, y: f64) -> Result<()> {
+        let n = self.js("return (window.lsxDecodeMs || []).length;").await?.as_u64().unwrap_or(0);
+        self.click_at("latent-plot", x, y).await?;
+        self.wait_for(&format!("(window.lsxDecodeMs || []).length > {n}"), 20, "a decode").await.map(drop)
+    }
+
     /// Stops the server (its port refuses connections from now on): the network is gone.
     pub fn stop_server(&mut self) {
         self.server = None;
@@ -167,11 +201,30 @@ impl Page {
         self.wait_for(&check, secs, what).await.map(drop)
     }
 
-    /// Ends a test's page: closes it, and fails with the console errors if it logged any.
+    /// Ends a test's page: closes it, and fails with the console errors if it logged any, or with
+    /// the Content-Security-Policy violations the page or its workers reported.
     pub async fn finish(self) -> Result<()> {
         let errors = self.errors().await?;
+        // Reports are posted asynchronously: give any last one a moment to arrive.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let csp = self.csp_reports();
         self.close().await;
+        if !csp.is_empty() {
+            return Err(format!("Content-Security-Policy violations: {csp:?}").into());
+        }
         if errors.is_empty() { Ok(()) } else { Err(format!("console errors: {errors:?}").into()) }
+    }
+
+    /// The CSP violation reports this page's server has received.
+    pub fn csp_reports(&self) -> Vec<String> {
+        self.server.as_ref().map(Server::csp_reports).unwrap_or_default()
+    }
+
+    /// Forgets the CSP reports so far.
+    pub fn clear_csp_reports(&self) {
+        if let Some(s) = &self.server {
+            s.clear_csp_reports();
+        }
     }
 
     /// Number in element `id`.

@@ -9,6 +9,9 @@ const origError = console.error;
 console.error = (...a) => { window.lsxErrors.push(a.map(String).join(' ')); origError(...a); };
 window.addEventListener('error', e => window.lsxErrors.push('error: ' + e.message));
 window.addEventListener('unhandledrejection', e => window.lsxErrors.push('rejection: ' + e.reason));
+document.addEventListener('securitypolicyviolation', e => window.lsxErrors.push('csp: ' + e.violatedDirective + ' blocked ' + e.blockedURI));
+// The page's fault-injection hooks (window.lsxTest) exist only when this is set before it starts.
+window.lsxTestHooks = true;
 try {
   new PerformanceObserver(l => l.getEntries().forEach(e => window.lsxLongTasks.push([e.startTime, e.duration])))
     .observe({ type: 'longtask', buffered: true });

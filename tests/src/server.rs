@@ -1,15 +1,27 @@
 //! A static file server for the built `dist/` on an ephemeral loopback port (tiny_http, one thread),
-//! optionally cross-origin isolated. It stops when dropped.
+//! optionally cross-origin isolated. Every file goes out with the app's Content-Security-Policy
+//! (`scripts/csp.txt`, as `make serve` sends it) plus a `report-uri`, so the page and its workers run
+//! under it and any violation is reported here ([`Server::csp_reports`]). It stops when dropped.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::{Result, root};
+
+/// Where the browser posts CSP violation reports (outside any sub-path the site is served under).
+const CSP_REPORTS: &str = "/csp-report";
 
 /// The server; `base` is its URL (`http://127.0.0.1:PORT`, no trailing slash).
 pub struct Server {
     pub base: String,
     http: Arc<tiny_http::Server>,
+    reports: Arc<Mutex<Vec<String>>>,
+}
+
+/// The app's policy, one line, with the report endpoint.
+fn csp() -> Result<String> {
+    let text = std::fs::read_to_string(root().join("scripts/csp.txt"))?;
+    Ok(format!("{}; report-uri {CSP_REPORTS}", text.split_whitespace().collect::<Vec<_>>().join(" ")))
 }
 
 fn mime(path: &Path) -> &'static str {
@@ -52,9 +64,22 @@ impl Server {
         let port = http.server_addr().to_ip().map(|a| a.port()).ok_or("no port")?;
         let server = Arc::clone(&http);
         let base = format!("http://127.0.0.1:{port}{prefix}");
+        let policy = tiny_http::Header::from_bytes("Content-Security-Policy", csp()?)
+            .map_err(|_| "scripts/csp.txt is not a valid header value")?;
+        let reports = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&reports);
         std::thread::spawn(move || {
-            for req in server.incoming_requests() {
+            for mut req in server.incoming_requests() {
                 let url = req.url().split('?').next().unwrap_or("/").to_string();
+                if url == CSP_REPORTS {
+                    let mut body = String::new();
+                    let _ = req.as_reader().read_to_string(&mut body);
+                    if let Ok(mut r) = sink.lock() {
+                        r.push(body);
+                    }
+                    let _ = req.respond(tiny_http::Response::empty(204));
+                    continue;
+                }
                 let Some(url) = url.strip_prefix(&prefix).map(str::to_string) else {
                     let _ = req
                         .respond(tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404));
@@ -74,8 +99,10 @@ impl Server {
                         // (a kept-alive connection would leave the browser's next request hanging).
                         let close =
                             tiny_http::Header::from_bytes("Connection", "close").expect("static header");
-                        let mut resp =
-                            tiny_http::Response::from_data(bytes).with_header(header).with_header(close);
+                        let mut resp = tiny_http::Response::from_data(bytes)
+                            .with_header(header)
+                            .with_header(close)
+                            .with_header(policy.clone());
                         if isolated {
                             for (k, v) in [
                                 ("Cross-Origin-Opener-Policy", "same-origin"),
@@ -91,7 +118,19 @@ impl Server {
                 let _ = req.respond(resp);
             }
         });
-        Ok(Self { base, http })
+        Ok(Self { base, http, reports })
+    }
+
+    /// The Content-Security-Policy violation reports the browser has sent so far (JSON bodies).
+    pub fn csp_reports(&self) -> Vec<String> {
+        self.reports.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Forgets the reports so far (after a test provoked one on purpose).
+    pub fn clear_csp_reports(&self) {
+        if let Ok(mut r) = self.reports.lock() {
+            r.clear();
+        }
     }
 }
 

@@ -153,15 +153,15 @@ pub fn LossPanel() -> impl IntoView {
                 kinds.iter().enumerate().map(|(i, &k)| {
                     let name = crate::state::kind_name(k);
                     let [rc, kc] = COLOURS[i % 2];
-                    let kl = (k == model::Kind::Vae).then(|| view! { <span style=format!("color:{kc}")>{format!(" — {name} KL (nats)")}</span> });
-                    view! { <span style=format!("color:{rc}")>{format!(" — {name} reconstruction (per pixel)")}</span> {kl} }
+                    let kl = (k == model::Kind::Vae).then(|| view! { <span style:color=kc>{format!(" — {name} KL (nats)")}</span> });
+                    view! { <span style:color=rc>{format!(" — {name} reconstruction (per pixel)")}</span> {kl} }
                 }).collect_view()
             }}</small></h2>
             <p class="hint" style:display=move || if beta_now().is_some() { "block" } else { "none" }>
                 "β in the latest step (after the KL warm-up): "
                 <b data-testid="beta-now">{move || beta_now().map(|b| format!("{b:.3}")).unwrap_or_default()}</b>
             </p>
-            <canvas data-testid="loss-chart" node_ref=canvas style=format!("width:{W}px;height:{H}px")></canvas>
+            <canvas data-testid="loss-chart" node_ref=canvas style:width=format!("{W}px") style:height=format!("{H}px")></canvas>
             <label><input data-testid="loss-log" type="checkbox" prop:checked=move || log.get()
                 on:change=move |ev| log.set(event_target_checked(&ev)) /> " log scale"</label>
         </section>

@@ -67,7 +67,7 @@ pub fn ReconPanel() -> impl IntoView {
             }}</small></h2>
             <canvas data-testid="recon-grid" class="grid" width="300" height=move || (30 * rows()).to_string() node_ref=canvas></canvas>
             {measured}
-            <canvas width="28" height="28" node_ref=scratch style="display:none"></canvas>
+            <canvas width="28" height="28" node_ref=scratch hidden></canvas>
         </section>
     }
 }

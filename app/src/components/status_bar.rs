@@ -38,6 +38,9 @@ pub fn StatusBar() -> impl IntoView {
                 "Batches AE / VAE " <b data-testid="batch-digest-0">{digest(0)}</b> " / " <b data-testid="batch-digest-1">{digest(1)}</b>
             </span>
             <p data-testid="status" role="status">{move || state.status.get()}</p>
+            <button data-testid="retry-webgpu" style:display=move || if state.training.gpu_lost.get() { "inline-block" } else { "none" }
+                title="WebGPU failed and the CPU took over; carry on on WebGPU from here" on:click=move |_| state.retry_webgpu()>
+                "Try WebGPU again"</button>
         </section>
     }
 }

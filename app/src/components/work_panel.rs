@@ -113,7 +113,11 @@ pub fn WorkPanel() -> impl IntoView {
                 <button data-testid="scratch-button" on:click=move |_| state.from_scratch()>"From scratch"</button>
                 <button data-testid="save-button" disabled=move || !ready() on:click=move |_| state.save()>"Save model"</button>
                 <label class="upload">"Load model " <input data-testid="model-input" type="file" accept=".lsxw" on:change=on_load /></label>
-                <small data-testid="autosave-status">{move || state.work.autosaved.get().map(|s| format!("autosaved at step {s}")).unwrap_or_default()}</small>
+                <small data-testid="autosave-status">{move || match (state.work.autosave_off.get(), state.work.autosaved.get()) {
+                    (Some(_), _) => "autosave off".to_string(),
+                    (None, Some(s)) => format!("autosaved at step {s}"),
+                    (None, None) => String::new(),
+                }}</small>
             </div>
             <div class="row">
                 "Export: "

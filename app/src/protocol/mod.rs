@@ -21,6 +21,16 @@ pub enum Init {
     Pretrained,
 }
 
+/// A fault injected by a test through the page's hooks (`window.lsxTest`, present only when a test
+/// asked for them before the page started).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Fault {
+    /// A Rust panic in the worker.
+    Panic,
+    /// `GPUDevice.destroy()` on the WebGPU trainer's device.
+    DestroyDevice,
+}
+
 /// Trainer → view, over their channel: model `model`'s weights (in `data`), of shape `net`, at
 /// `step`, for the page's run `run` (the view drops weights of older runs and keeps those of a newer
 /// run until its own setup for that run arrives).

@@ -6,7 +6,7 @@ use model::latent::Metric;
 use model::{DatasetName, NetConfig, Noise};
 use serde::{Deserialize, Serialize};
 
-use super::Init;
+use super::{Fault, Init};
 
 /// One end of an interpolation: a test point (each model uses its own code of it) or a latent point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,6 +177,10 @@ pub enum ToView {
     Interpolate { a: End, b: End, steps: usize },
     /// Keep serving this lectures item (None: stop).
     Lecture { lecture: Option<Lecture> },
+    /// The page's heartbeat: answered with `Pong` at once.
+    Ping,
+    /// A test's fault (see [`Fault`]).
+    Fault { fault: Fault },
 }
 
 /// View → page.
@@ -229,4 +233,8 @@ pub enum FromView {
     Notice { msg: String },
     /// Something failed; the state before it is kept.
     Error { msg: String },
+    /// The heartbeat's answer, with the worker's wasm memory in bytes.
+    Pong { wasm_bytes: f64 },
+    /// The worker panicked and is unusable from now on: the page replaces it.
+    Crashed { msg: String },
 }

@@ -101,6 +101,9 @@ impl AppState {
             p.run += 1;
             p.awaiting_start = true;
         });
+        // Both load data for the new run: silence is not death until they are done.
+        self.settle(super::recovery::Role::Trainer, false);
+        self.settle(super::recovery::Role::View, false);
         self.post_view(&self.view_setup(), Parts::default());
         self.post_trainer(&self.trainer_setup(), Parts::default());
     }

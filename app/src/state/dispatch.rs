@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use model::train::Progress;
 
 use super::records::{expose_map, record_decode_latency};
+use super::recovery::{ModelSnapshot, Role};
 use super::work::AUTOSAVE_MS;
 use super::{AppState, Decoded, Interpolation, Manifold, PointInfo, Samples, Worst};
 use crate::protocol::Parts;
@@ -27,7 +28,12 @@ impl AppState {
                 self.say(format!("{reason} — {detail}. Loading data…"));
                 self.pool_mut(|p| p.awaiting_start = true);
                 self.mark_ready(true);
-                self.post_trainer(&self.trainer_setup(), Parts::default());
+                // A replacement trainer restores the page's snapshot; otherwise the current setup.
+                let restore = self.pool(|p| p.health.restoring.is_some());
+                match restore.then(|| self.restore_message(self.settings.dataset.get_untracked())).flatten() {
+                    Some((msg, parts)) => self.post_trainer(&msg, parts),
+                    None => self.post_trainer(&self.trainer_setup(), Parts::default()),
+                }
             }
             FromTrainer::DataLoaded { dataset, train } => {
                 crate::offline::register(self);
@@ -44,10 +50,17 @@ impl AppState {
             FromTrainer::BenchDone { ms_per_step, .. } => self.race_cpu_done(ms_per_step),
             FromTrainer::Started { run, dataset, nets, steps, loaded } => {
                 self.pool_mut(|p| p.awaiting_start = false);
+                self.settle(Role::Trainer, true);
                 let step = steps.first().copied().unwrap_or(0);
                 self.training.start_step.set(step);
                 self.training.step.set(step);
-                if loaded {
+                // Every run starts with a snapshot, so a replacement trainer never starts from scratch.
+                self.request_snapshot();
+                if self.pool(|p| p.health.restoring.is_some()) {
+                    self.restored(step);
+                } else if self.pool_mut(|p| std::mem::take(&mut p.restore_on_start)) {
+                    self.resume();
+                } else if loaded {
                     // A model file was accepted: the controls now describe it, and the view follows.
                     self.pool_mut(|p| (p.pending_load, p.run) = (None, run));
                     self.adopt(dataset, &nets);
@@ -66,12 +79,19 @@ impl AppState {
                     ));
                 }
             }
-            FromTrainer::Export { model, net, train, step, download } => {
-                self.on_export(model, (net, train, step, download), parts.floats())
+            FromTrainer::Export { model, net, train, step, purpose } => {
+                let params = parts.floats();
+                let snapshot = ModelSnapshot { net, train, step, params };
+                self.on_export(model, purpose, &snapshot);
+                self.keep_snapshot(model, snapshot);
             }
             FromTrainer::Notice { msg } => self.say(msg),
+            FromTrainer::Pong { wasm_bytes } => self.pool_mut(|p| p.health.wasm_bytes[0] = wasm_bytes),
+            // Handled by the pool, which replaces the worker.
+            FromTrainer::Crashed { .. } | FromTrainer::DeviceLost { .. } => {}
             FromTrainer::Error { msg } => {
                 if let Some(name) = self.pool_mut(|p| p.pending_load.take()) {
+                    self.settle(Role::Trainer, true);
                     // The trainer refused a model file and kept its run.
                     self.say(format!("Could not load {name}: {msg}. Nothing was changed."));
                 } else if gpu && self.training.backend.get_untracked().is_empty() {
@@ -127,7 +147,13 @@ impl AppState {
     pub(super) fn on_view(self, msg: FromView, parts: Parts) {
         match msg {
             FromView::Ready { .. } => self.view_ready(),
-            FromView::DataLoaded { .. } => self.explore.labels.set(Arc::new(parts.byte_vec())),
+            FromView::DataLoaded { .. } => {
+                self.settle(Role::View, true);
+                self.explore.labels.set(Arc::new(parts.byte_vec()))
+            }
+            FromView::Pong { wasm_bytes } => self.pool_mut(|p| p.health.wasm_bytes[1] = wasm_bytes),
+            // Handled by the pool, which replaces the worker.
+            FromView::Crashed { .. } => {}
             FromView::Latents { model, step, info, errors, uploads } => {
                 self.on_latents(model, step, info, (errors, uploads), parts)
             }

@@ -15,12 +15,14 @@ mod actions;
 mod autostop;
 mod dispatch;
 mod drawing;
+mod faults;
 mod first_map;
 mod lectures;
 mod map;
 mod mode;
 mod pool;
 mod records;
+mod recovery;
 mod screen;
 mod work;
 
@@ -192,6 +194,8 @@ pub struct Training {
     /// `cpu` or `webgpu` once the trainer runs; empty before.
     pub backend: RwSignal<String>,
     pub backend_reason: RwSignal<String>,
+    /// The WebGPU trainer failed and the CPU took over; WebGPU can be tried again.
+    pub gpu_lost: RwSignal<bool>,
 }
 
 impl Training {
@@ -207,6 +211,7 @@ impl Training {
             stats: RwSignal::new(Vec::new()),
             backend: RwSignal::new(String::new()),
             backend_reason: RwSignal::new(String::new()),
+            gpu_lost: RwSignal::new(false),
         }
     }
 }
@@ -263,6 +268,12 @@ pub struct Work {
     pub resumable: RwSignal<Option<u64>>,
     /// The step of the last autosave of this visit.
     pub autosaved: RwSignal<Option<u64>>,
+    /// Why autosave is off in this tab (storage unavailable or full), once it is.
+    pub autosave_off: RwSignal<Option<String>>,
+    /// A worker's panic, shown in the error panel until dismissed.
+    pub crash: RwSignal<Option<String>>,
+    /// This tab has said that another tab saves here too.
+    pub told_other_tab: StoredValue<bool>,
 }
 
 impl Work {
@@ -272,6 +283,9 @@ impl Work {
             replay: RwSignal::new(None),
             resumable: RwSignal::new(None),
             autosaved: RwSignal::new(None),
+            autosave_off: RwSignal::new(None),
+            crash: RwSignal::new(None),
+            told_other_tab: StoredValue::new(false),
         }
     }
 }
@@ -323,9 +337,12 @@ impl AppState {
         self.mode().kind(map)
     }
 
-    /// Shows an error or notice in the status line.
+    /// Shows an error or notice in the status line (and keeps it in `window.lsxSaid`, the last 100,
+    /// for tests and a person in the console: a message is often replaced within a second).
     pub fn say(&self, msg: impl Into<String>) {
-        self.status.set(msg.into());
+        let msg = msg.into();
+        records::record_said(&msg);
+        self.status.set(msg);
     }
 }
 

@@ -9,6 +9,7 @@ use web_sys::{MessageChannel, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::AppState;
 use super::records::record_slow;
+use super::recovery::{Health, Role};
 use crate::backend::Mode;
 use crate::protocol::trainer::{FromTrainer, ToTrainer};
 use crate::protocol::view::{FromView, ToView};
@@ -50,6 +51,10 @@ pub(super) struct Pool {
     pub pending_load: Option<String>,
     /// The loss history of an autosave being resumed, applied once the trainer accepts its weights.
     pub pending_history: Option<Vec<[f32; 3]>>,
+    /// Resume the autosave once the trainer has started (`?restore=autosave`, after a panic).
+    pub restore_on_start: bool,
+    /// The workers' heartbeat and generations, and the weights snapshot a replacement starts from.
+    pub health: Health,
 }
 
 impl AppState {
@@ -71,6 +76,8 @@ impl AppState {
             // the CPU), so a real map follows while the backend is still being chosen.
             self.draw_shipped_maps().await;
             self.spawn_view();
+            self.start_heartbeat();
+            self.install_test_hooks();
             let choice = crate::backend::choose().await;
             self.training.backend_reason.set(choice.reason);
             if choice.mode == Mode::Race {
@@ -80,33 +87,49 @@ impl AppState {
         });
     }
 
-    fn new_worker(&self, role: &'static str, gpu: bool) -> Option<Worker> {
+    /// A worker for `role` of `generation` (whose death its error event reports; a race's candidate
+    /// that fails only loses the race).
+    fn new_worker(&self, role: Role, gpu: bool, generation: u32) -> Option<Worker> {
+        let role_name = role.name();
         let url = if gpu { "./worker_gpu_loader.js" } else { "./worker_loader.js" };
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
-        opts.set_name(role);
+        opts.set_name(role_name);
         match Worker::new_with_options(url, &opts) {
             Ok(w) => {
                 let state = *self;
                 let onerror =
                     Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
-                        state.say(format!("The {role} worker failed: {}", ev.message()));
+                        let why = format!("it failed: {}", ev.message());
+                        if state.pool(|p| p.health.candidate == generation && p.race.is_some()) {
+                            state.finish_race(None);
+                        } else {
+                            state.worker_died(role, generation, why);
+                        }
                     });
                 w.set_onerror(Some(onerror.as_ref().unchecked_ref()));
                 onerror.forget();
                 Some(w)
             }
             Err(e) => {
-                self.say(format!("Could not start the {role} worker ({url}): {e:?}"));
+                self.say(format!("Could not start the {role_name} worker ({url}): {e:?}"));
                 None
             }
         }
     }
 
     pub(super) fn spawn_view(self) {
-        let Some(worker) = self.new_worker("view", false) else { return };
+        let generation = self.next_generation(Role::View);
+        let Some(worker) = self.new_worker(Role::View, false, generation) else { return };
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            if !self.heard(Role::View, generation) {
+                return;
+            }
             match crate::protocol::decode::<FromView>(ev.data()) {
+                Ok((FromView::Crashed { msg }, _)) => {
+                    self.crashed(Role::View, msg.clone());
+                    self.worker_died(Role::View, generation, format!("it panicked: {msg}"));
+                }
                 Ok((msg, parts)) => {
                     let (t0, what) = (crate::js::now(), super::records::view_message_name(&msg));
                     self.on_view(msg, parts);
@@ -124,10 +147,30 @@ impl AppState {
     }
 
     pub(super) fn spawn_trainer(self, which: Trainer, gpu: bool) {
-        let Some(worker) = self.new_worker("trainer", gpu) else { return };
+        let id = match which {
+            Trainer::Main => self.next_generation(Role::Trainer),
+            Trainer::Candidate => self.pool_mut(|p| {
+                p.health.last_id += 1;
+                p.health.candidate = p.health.last_id;
+                p.health.candidate
+            }),
+        };
+        let Some(worker) = self.new_worker(Role::Trainer, gpu, id) else { return };
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            // The candidate of a race becomes the main trainer when it wins: asked at each message.
+            let main = self.heard(Role::Trainer, id);
+            if !main && self.pool(|p| p.health.candidate != id) {
+                return;
+            }
             match crate::protocol::decode::<FromTrainer>(ev.data()) {
-                Ok((msg, _)) if which == Trainer::Candidate => self.on_candidate(msg),
+                Ok((msg, _)) if !main => self.on_candidate(msg),
+                Ok((FromTrainer::Crashed { msg }, _)) => {
+                    self.crashed(Role::Trainer, msg.clone());
+                    self.worker_died(Role::Trainer, id, format!("it panicked: {msg}"));
+                }
+                Ok((FromTrainer::DeviceLost { reason }, _)) => {
+                    self.worker_died(Role::Trainer, id, format!("the WebGPU device was lost ({reason})"));
+                }
                 Ok((msg, parts)) => {
                     let (t0, what) = (crate::js::now(), super::records::trainer_message_name(&msg));
                     self.on_trainer(gpu, msg, parts);
@@ -141,6 +184,21 @@ impl AppState {
         self.pool_mut(|p| match which {
             Trainer::Main => (p.trainer, p.trainer_ready) = (Some(worker), false),
             Trainer::Candidate => p.candidate = Some(worker),
+        });
+    }
+
+    /// Terminates a worker (`trainer` or `view`) without the page noticing: a test's fault, found by
+    /// the heartbeat as a real crash would be.
+    pub(super) fn terminate_silently(&self, role: &str) {
+        let worker = self.pool(|p| if role == "view" { p.view.clone() } else { p.trainer.clone() });
+        worker.into_iter().for_each(|w| w.terminate());
+    }
+
+    /// Stops the view worker (its replacement is spawned by the caller).
+    pub(super) fn stop_view(&self) {
+        self.pool_mut(|p| {
+            p.view.take().into_iter().for_each(|v| v.terminate());
+            p.view_ready = false;
         });
     }
 
@@ -252,8 +310,11 @@ impl AppState {
                 self.post_to(Trainer::Candidate, &bench, Parts::default());
             }
             FromTrainer::BenchDone { ms_per_step, .. } => self.finish_race(Some(ms_per_step)),
-            FromTrainer::Error { .. } => self.finish_race(None),
-            FromTrainer::Progress(_)
+            FromTrainer::Error { .. } | FromTrainer::Crashed { .. } | FromTrainer::DeviceLost { .. } => {
+                self.finish_race(None)
+            }
+            FromTrainer::Pong { .. }
+            | FromTrainer::Progress(_)
             | FromTrainer::Export { .. }
             | FromTrainer::Started { .. }
             | FromTrainer::Notice { .. } => {}
@@ -266,6 +327,9 @@ impl AppState {
         let (use_gpu, reason) = crate::backend::verdict(cpu_ms, gpu_ms);
         self.pool_mut(|p| {
             p.race = None;
+            if use_gpu {
+                p.health.adopt_candidate(crate::js::now());
+            }
             let loser = match (use_gpu, p.candidate.take()) {
                 (true, Some(gpu)) => p.trainer.replace(gpu),
                 (_, other) => other,

@@ -19,6 +19,9 @@ pub(super) fn trainer_message_name(msg: &FromTrainer) -> &'static str {
         FromTrainer::BenchDone { .. } => "BenchDone",
         FromTrainer::Notice { .. } => "Notice",
         FromTrainer::Error { .. } => "Error",
+        FromTrainer::Pong { .. } => "Pong",
+        FromTrainer::DeviceLost { .. } => "DeviceLost",
+        FromTrainer::Crashed { .. } => "Crashed",
     }
 }
 
@@ -39,6 +42,8 @@ pub(super) fn view_message_name(msg: &FromView) -> &'static str {
         FromView::Lecture { .. } => "Lecture",
         FromView::Notice { .. } => "Notice",
         FromView::Error { .. } => "Error",
+        FromView::Pong { .. } => "Pong",
+        FromView::Crashed { .. } => "Crashed",
     }
 }
 
@@ -88,5 +93,39 @@ pub(super) fn expose_map(
     let written = fields.iter().all(|(k, v)| js_sys::Reflect::set(&obj, &(*k).into(), v).is_ok());
     if !(written && js_sys::Reflect::set(&w, &key.as_str().into(), &obj).is_ok()) {
         web_sys::console::warn_1(&format!("could not publish window.{key}").into());
+    }
+}
+
+/// Records memory for the soak and a person in the console as `window.lsxMemory`: the page's JS heap
+/// (Chromium's `performance.memory`, 0 elsewhere) and wasm memory, and each worker's wasm memory from
+/// its last heartbeat (trainer, view), in bytes.
+pub(super) fn record_memory([trainer, view]: [f64; 2]) {
+    let heap = web_sys::window()
+        .and_then(|w| w.performance())
+        .and_then(|p| js_sys::Reflect::get(&p, &"memory".into()).ok())
+        .and_then(|m| js_sys::Reflect::get(&m, &"usedJSHeapSize".into()).ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    let record = js_sys::Object::new();
+    for (k, v) in [
+        ("pageHeap", heap),
+        ("pageWasm", crate::js::wasm_bytes()),
+        ("trainerWasm", trainer),
+        ("viewWasm", view),
+    ] {
+        let _ = js_sys::Reflect::set(&record, &k.into(), &v.into());
+    }
+    crate::js::set_global("lsxMemory", &record);
+}
+
+/// Appends a status message to `window.lsxSaid` (the last 100 are kept).
+pub(super) fn record_said(msg: &str) {
+    crate::js::push_record("lsxSaid", &msg.into());
+    if let Some(w) = web_sys::window()
+        && let Ok(said) = js_sys::Reflect::get(&w, &"lsxSaid".into())
+        && let Ok(said) = said.dyn_into::<js_sys::Array>()
+        && said.length() > 100
+    {
+        said.shift();
     }
 }

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use model::{DatasetName, NetConfig, TrainConfig};
+use model::{DatasetName, NetConfig};
 
+use super::recovery::ModelSnapshot;
 use super::{AppState, MAX_MODELS, MapMode, PRESETS};
 use crate::protocol::Parts;
-use crate::protocol::trainer::ToTrainer;
+use crate::protocol::trainer::{ExportFor, ToTrainer};
 use crate::protocol::view::ToView;
 
 /// Autosave at most this often while training (ms); and on every pause.
@@ -54,15 +55,17 @@ impl Upload {
 impl AppState {
     /// Asks the trainer for the weights of every model, which come back as downloads.
     pub fn save(&self) {
-        self.post_trainer(&ToTrainer::Export { download: true }, Parts::default());
+        self.post_trainer(&ToTrainer::Export { purpose: ExportFor::Download }, Parts::default());
     }
 
-    /// Asks for an autosave now (one model only; the side-by-side view is not autosaved).
+    /// Asks for an autosave now (one model only; the side-by-side view is not autosaved, and a tab
+    /// whose storage failed does not autosave): at least a snapshot for a replacement trainer.
     pub(super) fn request_autosave(&self) {
-        if !self.settings.mode.get_untracked().compare() {
-            self.pool_mut(|p| p.last_autosave = crate::js::now());
-            self.post_trainer(&ToTrainer::Export { download: false }, Parts::default());
-        }
+        self.pool_mut(|p| p.last_autosave = crate::js::now());
+        let autosave =
+            !self.settings.mode.get_untracked().compare() && self.work.autosave_off.get_untracked().is_none();
+        let purpose = if autosave { ExportFor::Autosave } else { ExportFor::Snapshot };
+        self.post_trainer(&ToTrainer::Export { purpose }, Parts::default());
     }
 
     /// Sends the upload to the view (encoded onto every map) and, with `train`, to the trainer.
@@ -77,21 +80,20 @@ impl AppState {
     }
 
     /// A model's weights from the trainer: a download, or (model 0) the autosave.
-    pub(super) fn on_export(
-        self,
-        model: usize,
-        (net, train, step, download): (NetConfig, TrainConfig, u64, bool),
-        params: Vec<f32>,
-    ) {
+    pub(super) fn on_export(self, model: usize, purpose: ExportFor, m: &ModelSnapshot) {
+        if purpose == ExportFor::Snapshot || (purpose == ExportFor::Autosave && model != 0) {
+            return;
+        }
         let dataset = self.settings.dataset.get_untracked();
         let precision = model::weights::Precision::F32;
+        let (net, train, step) = (m.net.clone(), m.train.clone(), m.step);
         let header = model::weights::FileHeader { net, train, dataset, step, precision };
-        let file = model::weights::to_file(&header, &params);
-        if download {
+        let file = model::weights::to_file(&header, &m.params);
+        if purpose == ExportFor::Download {
             let kind = super::kind_name(header.net.kind).to_lowercase();
             let name = format!("lsx-{}-{kind}-step{step}.lsxw", dataset.id());
             crate::js::download_bytes(&name, &file, "application/octet-stream");
-        } else if model == 0 {
+        } else {
             self.autosave(file, step);
         }
     }
@@ -107,19 +109,49 @@ impl AppState {
         let history = self.maps[0].history.with_untracked(|h| h.iter().flatten().copied().collect());
         leptos::task::spawn_local(async move {
             match crate::store::save(&crate::store::Saved { file, settings, history, step }).await {
-                Ok(()) => self.work.autosaved.set(Some(step)),
-                Err(e) => self.say(format!("{e} (training goes on; nothing is lost in this tab)")),
+                Ok(other) => {
+                    self.work.autosaved.set(Some(step));
+                    // Another tab saved here during this visit: say once that the newest save wins.
+                    let since = other.filter(|o| o.saved_at > crate::store::tab_started());
+                    if let (Some(o), false) = (since, self.work.told_other_tab.get_value()) {
+                        self.work.told_other_tab.set_value(true);
+                        self.say(format!(
+                            "Another tab autosaved its model here too (step {}). The newest save wins: the autosave \
+                             is now this tab's (step {step}). Each tab keeps training its own model.",
+                            o.step
+                        ));
+                    }
+                }
+                Err(e) => self.autosave_failed(e),
             }
         });
+    }
+
+    /// Storage failed: autosave is off in this tab from now on (said once); everything else goes on.
+    fn autosave_failed(&self, e: crate::store::StoreError) {
+        if self.work.autosave_off.get_untracked().is_none() {
+            self.say(format!(
+                "Autosave is off: {e}. Training goes on; use Save model to keep your work in a file."
+            ));
+            self.work.autosave_off.set(Some(e.to_string()));
+        }
     }
 
     /// Looks for an autosave from an earlier visit and offers it.
     pub(super) fn check_autosave(self) {
         leptos::task::spawn_local(async move {
             match crate::store::load().await {
+                // After a panic, the page's panel reloads with `?restore=autosave`.
+                Ok(Some(saved)) if crate::js::query("restore").as_deref() == Some("autosave") => {
+                    self.work.resumable.set(Some(saved.step));
+                    self.pool_mut(|p| p.restore_on_start = true);
+                }
                 Ok(Some(saved)) => self.work.resumable.set(Some(saved.step)),
                 Ok(None) => {}
-                Err(e) => self.say(format!("{e} (the page works; earlier work cannot be resumed)")),
+                Err(e @ crate::store::StoreError::Damaged(_)) => {
+                    self.say(format!("{e}: it was ignored, and the next autosave replaces it."))
+                }
+                Err(e) => self.autosave_failed(e),
             }
         });
     }
@@ -130,7 +162,7 @@ impl AppState {
             let saved = match crate::store::load().await {
                 Ok(Some(s)) => s,
                 Ok(None) => return self.say("There is no autosave to resume."),
-                Err(e) => return self.say(e),
+                Err(e) => return self.say(format!("Could not resume: {e}. Nothing was changed.")),
             };
             match serde_json::from_str::<serde_json::Value>(&saved.settings) {
                 Ok(v) => {
@@ -162,6 +194,7 @@ impl AppState {
             Err(e) => self.say(format!("Could not load {name}: {e}. Nothing was changed.")),
             Ok((h, params)) => {
                 self.say(format!("Loading {name}…"));
+                self.settle(super::recovery::Role::Trainer, false);
                 let run = self.pool_mut(|p| {
                     p.pending_load = Some(name.to_string());
                     p.run + 1

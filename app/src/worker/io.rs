@@ -1,6 +1,8 @@
 //! A worker's two ends: [`Out`] posts its replies to the page (a reply that cannot be posted is
 //! reported as an `Error` reply, else on the console), and [`listener`] turns a message target's
-//! `onmessage` into a queue of typed messages (bad ones are reported, never dropped silently).
+//! `onmessage` into a queue of typed messages (bad ones are reported, never dropped silently). The
+//! page's heartbeat `Ping` is answered there at once, not queued: it asks whether the worker is
+//! alive, not whether its loop is between two pieces of work.
 
 use std::marker::PhantomData;
 
@@ -10,14 +12,15 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::protocol::trainer::FromTrainer;
-use crate::protocol::view::FromView;
-use crate::protocol::{self, Endpoint, Parts};
+use crate::protocol::trainer::{FromTrainer, ToTrainer};
+use crate::protocol::view::{FromView, ToView};
+use crate::protocol::{self, Endpoint, Parts, Weights};
 
-/// A worker's replies to the page: each protocol has its own `Error` and `Notice`.
+/// A worker's replies to the page: each protocol has its own `Error`, `Notice` and `Pong`.
 pub(crate) trait Reply: Serialize {
     fn error(msg: String) -> Self;
     fn notice(msg: String) -> Self;
+    fn pong(wasm_bytes: f64) -> Self;
 }
 
 impl Reply for FromTrainer {
@@ -28,6 +31,10 @@ impl Reply for FromTrainer {
     fn notice(msg: String) -> Self {
         Self::Notice { msg }
     }
+
+    fn pong(wasm_bytes: f64) -> Self {
+        Self::Pong { wasm_bytes }
+    }
 }
 
 impl Reply for FromView {
@@ -37,6 +44,33 @@ impl Reply for FromView {
 
     fn notice(msg: String) -> Self {
         Self::Notice { msg }
+    }
+
+    fn pong(wasm_bytes: f64) -> Self {
+        Self::Pong { wasm_bytes }
+    }
+}
+
+/// A message a worker receives: is it the page's heartbeat?
+pub(crate) trait Inbound {
+    fn is_ping(&self) -> bool;
+}
+
+impl Inbound for ToTrainer {
+    fn is_ping(&self) -> bool {
+        matches!(self, Self::Ping)
+    }
+}
+
+impl Inbound for ToView {
+    fn is_ping(&self) -> bool {
+        matches!(self, Self::Ping)
+    }
+}
+
+impl Inbound for Weights {
+    fn is_ping(&self) -> bool {
+        false
     }
 }
 
@@ -89,18 +123,19 @@ pub(crate) fn console_error(msg: &str) {
 }
 
 /// An `onmessage` handler that decodes each message as `M` and queues it, with its parts, as
-/// `wrap(msg, parts)`; a message that does not decode is reported through `out`.
+/// `wrap(msg, parts)`; a message that does not decode is reported through `out`, a `Ping` answered.
 pub(crate) fn listener<M, T, R>(
     tx: UnboundedSender<T>,
     wrap: fn(M, Parts) -> T,
     out: Out<R>,
 ) -> Closure<dyn FnMut(MessageEvent)>
 where
-    M: DeserializeOwned + 'static,
+    M: DeserializeOwned + Inbound + 'static,
     T: 'static,
     R: Reply + 'static,
 {
     Closure::new(move |ev: MessageEvent| match protocol::decode::<M>(ev.data()) {
+        Ok((msg, _)) if msg.is_ping() => out.send(&R::pong(crate::js::wasm_bytes()), &Parts::default()),
         Ok((msg, parts)) => {
             if tx.unbounded_send(wrap(msg, parts)).is_err() {
                 // Only after the worker's loop has ended (it returns on a fatal error, reported then).

@@ -4,6 +4,8 @@
 //! maps in chunks and decodes clicks in between. `onmessage` only queues; one async loop per worker
 //! owns the state. The WebGPU worker only ever trains.
 
+#[cfg(feature = "gpu")]
+mod gpu_watch;
 mod io;
 pub(crate) mod shipped;
 mod trainer;
@@ -15,6 +17,8 @@ use wasm_bindgen::JsCast;
 use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::protocol::trainer::FromTrainer;
+use crate::protocol::view::FromView;
+use crate::protocol::{Fault, Parts};
 
 pub use view::{MAP_POINTS, RECON_COUNT, WORST};
 
@@ -25,7 +29,7 @@ pub const VIEW: &str = "view";
 
 /// Entry point of both worker bins (`gpu`: the WebGPU one).
 pub fn main(gpu: bool) {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(on_panic));
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     match scope.name().as_str() {
         TRAINER => trainer::start(scope, gpu),
@@ -39,6 +43,32 @@ pub fn main(gpu: bool) {
             };
             out.error(msg);
         }
+    }
+}
+
+/// A panic: on the console, and to the page as `Crashed` (the worker is unusable after it, so the
+/// page replaces it).
+fn on_panic(info: &std::panic::PanicHookInfo) {
+    console_error_panic_hook::hook(info);
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let msg = info.to_string();
+    let sent = if scope.name() == VIEW {
+        crate::protocol::post(&scope, &FromView::Crashed { msg }, &Parts::default())
+    } else {
+        crate::protocol::post(&scope, &FromTrainer::Crashed { msg }, &Parts::default())
+    };
+    if let Err(e) = sent {
+        io::console_error(&format!("the panic could not be reported to the page: {e}"));
+    }
+}
+
+/// A test's fault, in whichever worker receives it.
+fn inject(fault: Fault) -> Result<(), String> {
+    match fault {
+        Fault::Panic => panic!("a test asked this worker to panic"),
+        #[cfg(feature = "gpu")]
+        Fault::DestroyDevice if gpu_watch::destroy() => Ok(()),
+        Fault::DestroyDevice => Err("there is no WebGPU device here to destroy".into()),
     }
 }
 

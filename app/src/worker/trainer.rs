@@ -33,6 +33,16 @@ pub(super) fn start(scope: DedicatedWorkerGlobalScope, gpu: bool) {
 }
 
 async fn run(out: Out<FromTrainer>, mut rx: Inbox, gpu: bool) {
+    #[cfg(feature = "gpu")]
+    if gpu {
+        let lost = out.clone();
+        let watch = super::gpu_watch::install(move |reason| {
+            lost.send(&FromTrainer::DeviceLost { reason }, &Parts::default())
+        });
+        if let Err(e) = watch {
+            out.notice(format!("a lost WebGPU device will not be noticed at once: {e}"));
+        }
+    }
     let backend = match super::device(gpu).await {
         Ok(b) => b,
         Err(msg) => return out.error(msg),
@@ -106,10 +116,20 @@ impl TrainerWorker {
                     Err(e) => self.out.error(e.to_string()),
                 }
             }
-            ToTrainer::Export { download } => {
+            ToTrainer::Restore { run, dataset, nets, train, steps } => {
+                self.restore(run, dataset, &nets, train, &steps, &parts.floats()).await;
+            }
+            // Answered by the listener, never queued.
+            ToTrainer::Ping => {}
+            ToTrainer::Fault { fault } => {
+                if let Err(e) = super::inject(fault) {
+                    self.out.error(e);
+                }
+            }
+            ToTrainer::Export { purpose } => {
                 for (model, t, params) in self.snapshots().await {
                     let (net, train, step) = (t.net().config().clone(), t.config().clone(), t.steps());
-                    let msg = FromTrainer::Export { model, net, train, step, download };
+                    let msg = FromTrainer::Export { model, net, train, step, purpose };
                     self.out.send(&msg, &Parts::data(&params));
                 }
             }
@@ -174,6 +194,29 @@ impl TrainerWorker {
                 None => Trainer::new(net, train.clone(), data.len(), &self.device),
             });
         }
+        self.begin(run, dataset, trainers, data, false).await;
+    }
+
+    /// Carries on from the page's snapshot: every model from its slice of `params` at its step.
+    async fn restore(
+        &mut self,
+        run: u32,
+        dataset: DatasetName,
+        nets: &[NetConfig],
+        train: TrainConfig,
+        steps: &[u64],
+        params: &[f32],
+    ) {
+        let Some(data) = self.data(dataset).await else { return };
+        let restored = match weights::restore_all(nets, params, &self.device) {
+            Ok(n) => n,
+            Err(e) => return self.out.error(format!("the snapshot does not fit: {e}")),
+        };
+        let trainers = restored
+            .into_iter()
+            .zip(steps)
+            .map(|(net, &step)| Trainer::resume(net, train.clone(), data.len(), step, &self.device))
+            .collect();
         self.begin(run, dataset, trainers, data, false).await;
     }
 

@@ -255,7 +255,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     };
     let suffix = if model == 0 { String::new() } else { format!("-{model}") };
     let (testid, overlay_id) = (format!("latent-plot{suffix}"), format!("latent-overlay{suffix}"));
-    let size = move || format!("width:{0}px;height:{0}px", css());
+    let size = move || format!("{}px", css());
     view! {
         <section class="latent" style:width=move || format!("{}px", css() + 2.0) aria-label=move || format!("{} map", if model == 0 { "First" } else { "Second" })>
             <h2>{title} " " <small>{move || match state.work.replay.get() {
@@ -267,18 +267,18 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                     format!("{} test points{up}{by}", state.explore.labels.with(|l| l.len()))
                 }
             }}</small></h2>
-            <div class="layers" style=size>
-                <canvas data-testid=testid node_ref=canvas style=size tabindex="0"
+            <div class="layers" style:width=size style:height=size>
+                <canvas data-testid=testid node_ref=canvas style:width=size style:height=size tabindex="0"
                     data-view=move || view.with(|v| format!("{:.4} {:.4} {:.3}", v.centre[0], v.centre[1], v.scale))
                     aria-label="Latent map: the arrow keys move the decode cursor, Enter decodes the nearest test point, ? lists every key"
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel on:wheel=on_wheel
                     on:dblclick=move |_| user_view.set(None)></canvas>
-                <canvas class="overlay" data-testid=overlay_id node_ref=overlay_canvas style=size
+                <canvas class="overlay" data-testid=overlay_id node_ref=overlay_canvas style:width=size style:height=size
                     aria-hidden="true"></canvas>
             </div>
             <ul class="legend" data-testid="legend">
                 {move || legend().into_iter().map(|(colour, name)| view! {
-                    <li><span class="swatch" style=format!("background:{colour}")></span>{name}</li>
+                    <li><span class="swatch" style:background=colour></span>{name}</li>
                 }).collect_view()}
             </ul>
         </section>

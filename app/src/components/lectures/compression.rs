@@ -133,7 +133,7 @@ pub fn Compression() -> impl IntoView {
         <div data-testid="compression" class="lecture">
             <p class="explain">"The code is a compressed file of the image: fewer numbers, more error. The curve shows the trade for an AE and for PCA."</p>
             <ul data-testid="compression-figures">{figures}</ul>
-            <canvas data-testid="compression-chart" node_ref=canvas style="width:100%;height:auto"></canvas>
+            <canvas data-testid="compression-chart" node_ref=canvas style:width="100%" style:height="auto"></canvas>
         </div>
     }
 }

@@ -101,7 +101,10 @@ pub(crate) fn answer<T>(state: AppState, pick: impl Fn(&LectureResult, &[f32]) -
 /// Paints a grid of decodes ([`paint_grid`]) shown at twice its pixels (or the panel's width).
 pub(crate) fn show_grid(canvas: &web_sys::HtmlCanvasElement, images: &[f32], cols: usize) {
     paint_grid(canvas, images, cols);
-    if let Err(e) = canvas.set_attribute("style", &format!("width:{}px", 2 * canvas.width())) {
+    // Through the CSSOM, not a style attribute (the Content-Security-Policy has no inline styles).
+    if let Err(e) =
+        web_sys::HtmlElement::style(canvas).set_property("width", &format!("{}px", 2 * canvas.width()))
+    {
         web_sys::console::warn_2(&"a grid could not be sized:".into(), &e);
     }
 }

@@ -219,6 +219,13 @@ impl View {
                     changed: true,
                 });
             }
+            // Answered by the listener, never queued.
+            ToView::Ping => {}
+            ToView::Fault { fault } => {
+                if let Err(e) = super::inject(fault) {
+                    self.out.error(e);
+                }
+            }
         }
     }
 
