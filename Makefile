@@ -10,7 +10,7 @@ export PATH := $(TOOLS_DIR)/bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 PORT ?= 8080
 
-.PHONY: tools build serve test check fmt lint test-native test-wasm test-e2e bench weights curves clean
+.PHONY: tools build serve test check fmt lint test-native test-wasm test-e2e bench soak weights curves clean
 
 tools:
 	@./scripts/install-tools.sh
@@ -92,6 +92,13 @@ bench: tools
 	  trunk build --release && wait $$native
 	mkdir -p dist/bench && ln -sfn $(CURDIR)/bench/tfjs dist/bench/tfjs
 	BENCH_T0=$(BENCH_T0) $(CARGO_TARGET_DIR)/native/bench
+
+# The soak (not part of `make test`): SOAK_MINUTES (30) of compare-mode training with the manifold on and
+# a decode every second; memory of the page and each worker, step rate and long tasks once a minute,
+# written to bench/soak.json.
+SOAK_MINUTES ?= 30
+soak: build
+	SOAK_MINUTES=$(SOAK_MINUTES) cargo run -q --locked -p tests --bin soak
 
 clean:
 	rm -rf dist target/screenshots

@@ -165,7 +165,7 @@ fn report_download(name: &str, result: Result<(), JsValue>) {
 }
 
 /// Appends `value` to the array `window[key]` (created when missing): read-only records for tests,
-/// the bench and people in the console.
+/// the bench and people in the console. The oldest go beyond [`MAX_RECORDS`], so hours stay flat.
 pub fn push_record(key: &str, value: &wasm_bindgen::JsValue) {
     let Some(w) = web_sys::window() else { return };
     let key = wasm_bindgen::JsValue::from_str(key);
@@ -174,8 +174,15 @@ pub fn push_record(key: &str, value: &wasm_bindgen::JsValue) {
         let _ = js_sys::Reflect::set(&w, &key, &a);
         a.into()
     });
-    wasm_bindgen::JsCast::unchecked_into::<js_sys::Array>(arr).push(value);
+    let arr = wasm_bindgen::JsCast::unchecked_into::<js_sys::Array>(arr);
+    arr.push(value);
+    if arr.length() > MAX_RECORDS {
+        arr.shift();
+    }
 }
+
+/// Entries kept per record array.
+pub const MAX_RECORDS: u32 = 2_000;
 
 /// Sets `window[key]` to `value`: a read-only record for tests and people in the console.
 pub fn set_global(key: &str, value: &wasm_bindgen::JsValue) {

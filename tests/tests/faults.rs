@@ -7,7 +7,7 @@
 use serde_json::json;
 use tests::{Page, Result};
 
-/// The status messages so far (the page keeps the last 100 in `window.lsxSaid`).
+/// The status messages so far (the page keeps them in `window.lsxSaid`).
 async fn said(page: &Page) -> Result<Vec<String>> {
     let v = page.js("return window.lsxSaid || [];").await?;
     Ok(v.as_array().into_iter().flatten().filter_map(|m| m.as_str().map(str::to_string)).collect())

@@ -4,7 +4,6 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use super::dpr;
 use crate::state::AppState;
@@ -49,7 +48,7 @@ fn chart(
 ) -> Result<(), String> {
     let r = dpr();
     let err = |e: DrawingAreaErrorKind<_>| e.to_string();
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?;
+    let backend = crate::components::chart_canvas::ChartCanvas::new(canvas).ok_or("no 2-D context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let with_kl = models.iter().any(|m| !m.1.is_empty());

@@ -1,6 +1,7 @@
 //! One component per panel.
 
 mod anomaly_panel;
+mod chart_canvas;
 mod controls_panel;
 mod decode_panel;
 mod draw_panel;

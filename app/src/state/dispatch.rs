@@ -129,7 +129,7 @@ impl AppState {
                     .map(|h| [h.step as f32, h.recon, h.kl])
                     .collect();
                 if !new.is_empty() {
-                    m.history.update(|h| h.extend_from_slice(&new));
+                    m.history.update(|h| super::map::extend_history(h, &new));
                 }
             }
         }

@@ -69,3 +69,40 @@ impl MapState {
         self.history.set(Vec::new());
     }
 }
+
+/// Loss points kept per model: beyond this the older half is thinned to every other point, so hours
+/// of training keep the chart's cost and the page's memory flat (the newest points stay dense).
+pub(super) const MAX_HISTORY: usize = 4_000;
+
+/// Appends `new` to `history`, thinning it when it grows past [`MAX_HISTORY`].
+pub(super) fn extend_history(history: &mut Vec<[f32; 3]>, new: &[[f32; 3]]) {
+    history.extend_from_slice(new);
+    if history.len() > MAX_HISTORY {
+        let half = history.len() / 2;
+        let mut i = 0;
+        history.retain(|_| {
+            i += 1;
+            i > half || i % 2 == 1
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_HISTORY, extend_history};
+
+    #[test]
+    fn the_loss_history_stays_bounded_and_keeps_its_ends() {
+        let mut h = Vec::new();
+        for step in 0..100_000 {
+            extend_history(&mut h, &[[step as f32, 1.0, 0.0]]);
+            assert!(h.len() <= MAX_HISTORY);
+        }
+        assert_eq!(h[0][0], 0.0);
+        assert_eq!(h.last().map(|p| p[0]), Some(99_999.0));
+        assert!(h.windows(2).all(|w| w[0][0] < w[1][0]), "out of order");
+        // The newest quarter of the kept points is still every step.
+        let tail = &h[h.len() - MAX_HISTORY / 4..];
+        assert!(tail.windows(2).all(|w| w[1][0] - w[0][0] == 1.0));
+    }
+}

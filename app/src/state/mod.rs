@@ -337,7 +337,7 @@ impl AppState {
         self.mode().kind(map)
     }
 
-    /// Shows an error or notice in the status line (and keeps it in `window.lsxSaid`, the last 100,
+    /// Shows an error or notice in the status line (and keeps it in `window.lsxSaid`,
     /// for tests and a person in the console: a message is often replaced within a second).
     pub fn say(&self, msg: impl Into<String>) {
         let msg = msg.into();

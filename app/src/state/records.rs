@@ -118,14 +118,7 @@ pub(super) fn record_memory([trainer, view]: [f64; 2]) {
     crate::js::set_global("lsxMemory", &record);
 }
 
-/// Appends a status message to `window.lsxSaid` (the last 100 are kept).
+/// Appends a status message to `window.lsxSaid`.
 pub(super) fn record_said(msg: &str) {
     crate::js::push_record("lsxSaid", &msg.into());
-    if let Some(w) = web_sys::window()
-        && let Ok(said) = js_sys::Reflect::get(&w, &"lsxSaid".into())
-        && let Ok(said) = said.dyn_into::<js_sys::Array>()
-        && said.length() > 100
-    {
-        said.shift();
-    }
 }

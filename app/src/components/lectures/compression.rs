@@ -7,7 +7,6 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use super::answer;
 use crate::components::dpr;
@@ -27,7 +26,7 @@ fn rate_chart(canvas: &web_sys::HtmlCanvasElement, curve: Option<&Curve>, live: 
     let (r, w) = (dpr(), f64::from(canvas.client_width()).clamp(200.0, 600.0));
     canvas.set_width((w * r) as u32);
     canvas.set_height((0.62 * w * r) as u32);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?;
+    let backend = crate::components::chart_canvas::ChartCanvas::new(canvas).ok_or("no 2-D context")?;
     let root = backend.into_drawing_area();
     root.fill(&WHITE).map_err(|e| e.to_string())?;
     let points = curve.map(|c| c.points.as_slice()).unwrap_or_default();
