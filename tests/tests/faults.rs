@@ -131,6 +131,19 @@ async fn dead_and_panicking_workers_are_replaced_and_a_page_panic_offers_the_aut
     assert!(msg.as_str().unwrap_or_default().contains("a test asked this worker to panic"), "{msg}");
     wait_said(&page, "The trainer stopped \\(it panicked", 30, "the panicked trainer replaced").await?;
     page.screenshot("faults-worker-panic").await?;
+    // The panel is in view, whole, on a projector and on a phone.
+    for (w, h, name) in [(1024, 768, "faults-worker-panic-1024"), (390, 844, "faults-worker-panic-phone")] {
+        page.set_viewport(w, h).await?;
+        let r = page.js("const r = document.querySelector('[data-testid=error-panel]').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];").await?;
+        let r: Vec<f64> = r.as_array().into_iter().flatten().filter_map(|v| v.as_f64()).collect();
+        println!("error panel at {w}x{h}: {r:?}");
+        assert!(
+            r.len() == 4 && r[0] >= 0.0 && r[1] >= 0.0 && r[2] <= f64::from(w) && r[3] <= f64::from(h),
+            "{r:?}"
+        );
+        page.screenshot(name).await?;
+    }
+    page.set_viewport(1280, 1000).await?;
     page.click("error-dismiss").await?;
     let now = step(&page).await?;
     wait_step(&page, now + 20.0, 60, "training after the trainer's panic").await?;
