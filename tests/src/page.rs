@@ -357,8 +357,8 @@ impl Page {
         let v = self
             .js(&format!(
                 "const [name, url] = window.lsxDownloads[{n}];
-                 const b = await (await fetch(url)).blob();
-                 const data = await new Promise(r => {{ const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(b); }});
+                 const b = url.startsWith('data:') ? null : window.lsxBlobs.get(url);
+                 const data = b ? await new Promise(r => {{ const f = new FileReader(); f.onload = () => r(f.result); f.readAsDataURL(b); }}) : url;
                  return [name, data.slice(data.indexOf(',') + 1)];"
             ))
             .await?;

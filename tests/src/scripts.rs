@@ -16,8 +16,12 @@ try {
   new PerformanceObserver(l => l.getEntries().forEach(e => window.lsxLongTasks.push([e.startTime, e.duration])))
     .observe({ type: 'longtask', buffered: true });
 } catch (e) { window.lsxErrors.push('no longtask observer: ' + e); }
-// Downloads are recorded as [file name, URL] instead of being saved, so tests can read them.
+// Downloads are recorded as [file name, URL] instead of being saved, so tests can read them. The
+// page's CSP (connect-src 'self') rightly forbids fetching blob: URLs, so each blob is kept by URL.
 window.lsxDownloads = [];
+window.lsxBlobs = new Map();
+const origCreate = URL.createObjectURL;
+URL.createObjectURL = function (b) { const u = origCreate.call(URL, b); window.lsxBlobs.set(u, b); return u; };
 const origClick = HTMLAnchorElement.prototype.click;
 HTMLAnchorElement.prototype.click = function () {
   if (this.download) { window.lsxDownloads.push([this.download, this.href]); return; }

@@ -4,6 +4,8 @@
 //! worker's wasm memory (from the page's heartbeat, `window.lsxMemory`), the whole browser's resident
 //! memory, the step rate and the long tasks; where Chromium offers `measureUserAgentSpecificMemory`
 //! (cross-origin isolated pages) its per-realm total too. Writes `bench/soak.json` and prints a table.
+//! To tell what grows, `SOAK_COMPARE=0` trains the AE alone, `SOAK_MANIFOLD=0` leaves the manifold off
+//! and `SOAK_DECODE=0` clicks nothing (each defaults to 1); `SOAK_OUT` names the report.
 
 use std::time::{Duration, Instant};
 
@@ -48,16 +50,26 @@ const MB: f64 = 1024.0 * 1024.0;
 #[tokio::main]
 async fn main() -> Result<()> {
     let minutes: u64 = std::env::var("SOAK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(30);
-    let page = Page::launch_isolated("?backend=cpu&compare=1&seed=1").await?;
+    let on = |k: &str| std::env::var(k).map_or(true, |v| v != "0");
+    let (compare, manifold, decode) = (on("SOAK_COMPARE"), on("SOAK_MANIFOLD"), on("SOAK_DECODE"));
+    let query = format!("?backend=cpu&compare={}&seed=1", u8::from(compare));
+    let page = Page::launch_isolated(&query).await?;
     page.wait_ready().await?;
-    page.click("manifold-toggle").await?;
+    if manifold {
+        page.click("manifold-toggle").await?;
+    }
     let t0 = page.now().await?;
     page.click("train-toggle").await?;
     let start = Instant::now();
     let (mut samples, mut next, mut i) = (Vec::<Value>::new(), Duration::from_secs(60), 0u32);
     let mut last_step = page.number("step-count").await?;
     let mut last_t = Instant::now();
-    println!("soak: {minutes} min, compare mode, manifold on, a decode every second");
+    let setup = format!(
+        "{query}, manifold {}, {}, cross-origin isolated",
+        if manifold { "on" } else { "off" },
+        if decode { "a decode click every second" } else { "no decodes" }
+    );
+    println!("soak: {minutes} min, {setup}");
     println!(
         "{:>4} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8} {:>6}",
         "min", "page JS", "page wasm", "trainer", "view", "browser", "steps/s", "long"
@@ -65,7 +77,9 @@ async fn main() -> Result<()> {
     while start.elapsed() < Duration::from_secs(60 * minutes) {
         // A decode each second, at points spread over the map.
         let (x, y) = (60.0 + f64::from(i * 37 % 300), 60.0 + f64::from(i * 53 % 300));
-        page.click_at("latent-plot", x, y).await?;
+        if decode {
+            page.click_at("latent-plot", x, y).await?;
+        }
         i += 1;
         tokio::time::sleep(Duration::from_millis(1000)).await;
         if start.elapsed() < next {
@@ -82,6 +96,7 @@ async fn main() -> Result<()> {
         s["minute"] = json!(minute);
         s["browserRssMb"] = json!(rss);
         s["stepsPerS"] = json!(rate);
+        s["workersJs"] = s["ua"]["by"]["DedicatedWorkerGlobalScope"].clone();
         let long = s["longTasks"].as_array().map_or(0, Vec::len);
         let f = |k: &str| s[k].as_f64().unwrap_or(0.0) / MB;
         println!(
@@ -101,17 +116,17 @@ async fn main() -> Result<()> {
             _ => Value::Null,
         }
     };
-    let keys = ["pageHeap", "pageWasm", "trainerWasm", "viewWasm", "browserRssMb"];
+    let keys = ["pageHeap", "pageWasm", "trainerWasm", "viewWasm", "browserRssMb", "workersJs"];
     let summary: serde_json::Map<String, Value> = keys.iter().map(|k| (k.to_string(), growth(k))).collect();
     println!("growth after the first minute: {}", Value::Object(summary.clone()));
     let report = json!({
         "minutes": minutes,
         "chromium": tests::Browser::version(),
-        "setup": "?backend=cpu&compare=1&seed=1, manifold on, a decode click every second, cross-origin isolated",
+        "setup": setup,
         "growth_after_first_minute": summary,
         "samples": samples,
     });
-    let path = root().join("bench/soak.json");
+    let path = root().join(std::env::var("SOAK_OUT").unwrap_or_else(|_| "bench/soak.json".into()));
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;
     println!("wrote {}", path.display());
     page.finish().await
