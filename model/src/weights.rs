@@ -109,7 +109,11 @@ pub async fn snapshot(net: &Net) -> Result<Vec<f32>, ReadError> {
 
 /// A network of shape `cfg` on `device` holding the parameters `data` (from [`snapshot`]).
 pub fn restore(cfg: &NetConfig, data: &[f32], device: &Device) -> Result<Net, WeightsError> {
-    let net = cfg.init(device);
+    fill(cfg.init(device), cfg, data, device)
+}
+
+/// `net` (of shape `cfg`) holding the parameters `data`.
+fn fill(net: Net, cfg: &NetConfig, data: &[f32], device: &Device) -> Result<Net, WeightsError> {
     let expected = net.num_params();
     if data.len() != expected {
         let what = format!("{:?} {:?} {:?}-{}", cfg.kind, cfg.arch, cfg.hidden, cfg.latent);
@@ -125,9 +129,10 @@ pub fn restore_all(cfgs: &[NetConfig], data: &[f32], device: &Device) -> Result<
     let nets = cfgs
         .iter()
         .map(|cfg| {
-            let (mine, others) = rest.split_at(cfg.init(device).num_params().min(rest.len()));
+            let net = cfg.init(device);
+            let (mine, others) = rest.split_at(net.num_params().min(rest.len()));
             rest = others;
-            restore(cfg, mine, device)
+            fill(net, cfg, mine, device)
         })
         .collect::<Result<Vec<_>, _>>()?;
     if !rest.is_empty() {

@@ -32,7 +32,7 @@ pub(super) struct Pool {
     candidate: Option<Worker>,
     /// Whether each has said Ready (messages before that would be lost).
     trainer_ready: bool,
-    view_ready: bool,
+    pub(super) view_ready: bool,
     /// Messages for the view posted before its Ready, sent after its setup (a decode asked for by a
     /// link while the page draws the shipped map itself, before the view has loaded).
     view_waiting: Vec<(ToView, Parts)>,

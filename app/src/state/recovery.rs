@@ -109,7 +109,10 @@ impl AppState {
     fn heartbeat(self) {
         let now = crate::js::now();
         self.post_trainer(&ToTrainer::Ping, Parts::default());
-        self.post_view(&ToView::Ping, Parts::default());
+        // Not before the view is ready: `post_view` would queue the pings until then.
+        if self.pool(|p| p.view_ready) {
+            self.post_view(&ToView::Ping, Parts::default());
+        }
         for role in [Role::Trainer, Role::View] {
             let (generation, silent) = self.pool(|p| {
                 let h = &p.health;
