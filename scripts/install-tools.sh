@@ -46,4 +46,11 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# Mesa's lavapipe: a software Vulkan driver, so burn's native wgpu backend runs in the tests.
+if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
+  say "installing Debian mesa-vulkan-drivers (lavapipe, software Vulkan)"
+  sudo_if apt-get update -qq
+  sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null
+fi
+
 say "ok: $(trunk --version), $(wasm-bindgen --version), wasm-opt $("$TOOLS_DIR/bin/wasm-opt" --version | awk '{print $3}'), $(chromedriver --version | awk '{print $1, $2}')"

@@ -3,6 +3,7 @@
 //! on the CPU (`flex`) and on WebGPU.
 
 pub mod data;
+pub mod device;
 pub mod latent;
 pub mod metrics;
 pub mod nets;

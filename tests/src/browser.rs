@@ -54,14 +54,24 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("chromedriver: {e} (run scripts/install-tools.sh)"))?;
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                         "--enable-unsafe-webgpu", "--window-size=1280,1000", marker]
-            }
-        });
+        let mut args = vec![
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--enable-unsafe-webgpu",
+            "--window-size=1280,1000",
+            &marker,
+        ];
+        // `BENCH_GPU=1 make bench`: WebGPU on the machine's own GPU (Vulkan) rather than a software adapter.
+        if std::env::var("BENCH_GPU").as_deref() == Ok("1") {
+            args.extend(["--enable-features=Vulkan", "--use-angle=vulkan", "--ignore-gpu-blocklist"]);
+        }
+        let caps = json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } });
         let caps = caps.as_object().cloned().unwrap_or_default();
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {

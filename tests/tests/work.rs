@@ -236,3 +236,65 @@ fn differing(a: &serde_json::Value, b: &serde_json::Value) -> usize {
         _ => 0,
     }
 }
+
+/// The hand-over from a GPU machine: a 16-D convolutional VAE trained by the command line (here on
+/// the CPU: the same code and the same file as with `--device wgpu` or `cuda`), with its periodic
+/// checkpoints, loads in a fresh page through Load model; the page maps it (the 16-D codes on their
+/// first two principal components) and decodes a click from it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_conv_vae_from_the_command_line_loads_maps_and_decodes() -> Result<()> {
+    let dir = tests::target_dir().join("cli-handover");
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("conv-vae-16.lsxw");
+    let _ = std::fs::remove_file(&file);
+    let cli = tests::target_dir().join("debug/train");
+    let out = std::process::Command::new(&cli)
+        .args([
+            "--kind",
+            "vae",
+            "--arch",
+            "conv",
+            "--latent",
+            "16",
+            "--steps",
+            "200",
+            "--checkpoint-every",
+            "100",
+        ])
+        .args(["--eval", "1000", "--out"])
+        .arg(&file)
+        .arg("--data")
+        .arg(tests::root().join("assets/data"))
+        .output()
+        .map_err(|e| format!("{} (make test builds it first): {e}", cli.display()))?;
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    println!("train (conv VAE, 16-D):\n{said}");
+    assert!(out.status.success(), "the command line failed");
+    assert!(
+        said.contains("checkpoint: step 100") && said.contains("checkpoint: step 200"),
+        "periodic checkpoints"
+    );
+    let map_bytes = std::fs::metadata(file.with_extension("map"))?.len();
+    assert_eq!(map_bytes, 1000 * 16 * 4, "the .map holds 1,000 test codes of 16 floats");
+
+    let page = Page::launch("?backend=cpu").await?;
+    page.wait_ready().await?;
+    page.wait_pretrained_map(30).await?;
+    page.upload("model-input", &file).await?;
+    page.wait_status("Loaded a mnist model", 60, "the command line's model file").await?;
+    page.wait_for("window.lsxMap.step === 200", 60, "the loaded model's map").await?;
+    page.wait_for(
+        "/16-D codes/.test(document.querySelector('[data-testid=map-info-0]').textContent)",
+        30,
+        "the 16-D caption",
+    )
+    .await?;
+    let info = page.text("map-info-0").await?;
+    println!("map caption: {info}");
+    assert_eq!(page.number("step-count").await?, 200.0);
+    let points = map(&page).await?;
+    assert!(points.len() >= 2 * 1000 && points.iter().all(|v| v.is_finite()), "a full, finite map");
+    page.decodes(260.0, 240.0).await?;
+    page.screenshot("cli-conv-vae-16").await?;
+    page.finish().await
+}

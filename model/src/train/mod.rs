@@ -34,11 +34,24 @@ pub struct TrainConfig {
     pub noise: Noise,
     /// Seed of the weights, batch order and sampling.
     pub seed: u64,
+    /// The fast start ([`schedule::fast_start`]): a higher rate for the first steps, so a map from
+    /// scratch sorts itself out sooner; off in files written before it existed.
+    #[serde(default)]
+    pub fast_start: bool,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self { lr: 1e-3, batch_size: 128, beta: 1.0, kl_warmup: 0, l1: 0.0, noise: Noise::None, seed: 42 }
+        Self {
+            lr: 1e-3,
+            batch_size: 128,
+            beta: 1.0,
+            kl_warmup: 0,
+            l1: 0.0,
+            noise: Noise::None,
+            seed: 42,
+            fast_start: false,
+        }
     }
 }
 
@@ -177,7 +190,8 @@ impl Trainer {
         }
         let grads = GradientsParams::from_grads(parts.objective.backward(), &self.net);
         self.last_good = self.net.clone();
-        self.net = self.optim.step(self.cfg.lr, self.net.clone(), grads);
+        let boost = if self.cfg.fast_start { schedule::fast_start(self.cfg.lr, self.step) } else { 1.0 };
+        self.net = self.optim.step(self.cfg.lr * boost, self.net.clone(), grads);
         self.step += 1;
         self.digest = indices.iter().fold(self.digest, |h, &i| (h ^ i as u32).wrapping_mul(FNV_PRIME));
         let epoch = self.batcher.epoch_progress();

@@ -72,6 +72,88 @@ async fn ours(backend: &str, model: &str, secs: u64) -> Result<Value> {
               "long_tasks_ms": long, "secs": secs, "draw_ms": draws}))
 }
 
+/// The k-NN(5) accuracy of the map's 2-D positions (first 1,000 test points) that counts as insight.
+const INSIGHT_KNN: f64 = 0.6;
+const INSIGHT_LIMIT_SECS: u64 = 180;
+
+/// Time to insight, as a new user meets it: the pretrained page, "From scratch", then Train (pressed
+/// as soon as the new model is ready); seconds from the first click until the map's k-NN(5) accuracy
+/// (the view worker's, on the first 1,000 test points, shown under the map) reaches 0.6.
+async fn insight() -> Result<Value> {
+    let page = Page::launch_isolated("?backend=cpu").await?;
+    page.wait_ready().await?;
+    page.wait_pretrained_map(60).await?;
+    let start = std::time::Instant::now();
+    page.click("scratch-button").await?;
+    page.wait_for(
+        "document.querySelector('[data-testid=step-count]')?.textContent.trim() === '0'",
+        60,
+        "the new model",
+    )
+    .await?;
+    page.wait_ready().await?;
+    let ready = start.elapsed().as_secs_f64();
+    page.click("train-toggle").await?;
+    let knn_of = |t: &str| {
+        t.split("2-D positions: ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    let (mut knn, mut steps, mut trace) = (0.0, 0.0, Vec::new());
+    while start.elapsed() < Duration::from_secs(INSIGHT_LIMIT_SECS) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if let Some(k) = knn_of(&page.text("map-info-0").await?) {
+            steps = page.number("step-count").await.unwrap_or(steps);
+            if k != knn {
+                trace.push(json!([start.elapsed().as_secs_f64(), steps, k]));
+            }
+            knn = k;
+            if knn >= INSIGHT_KNN {
+                break;
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    page.click("train-toggle").await?;
+    page.close().await;
+    let reached = knn >= INSIGHT_KNN;
+    println!(
+        "time to insight: kNN {knn:.3} after {secs:.1} s ({steps} steps; new model ready after {ready:.1} s)"
+    );
+    Ok(
+        json!({"reached": reached, "secs": secs, "steps": steps, "knn": knn, "ready_secs": ready, "goal": INSIGHT_KNN, "trace": trace}),
+    )
+}
+
+/// `BENCH_GPU=1`: the GPU rows, for a machine with a real GPU. Chromium is started with hardware
+/// WebGPU (Vulkan), and the native command line trains on burn's wgpu backend (and CUDA, when it was
+/// built with that feature). Without a hardware adapter, says so and gives no rows.
+fn gpu_rows() -> Value {
+    if std::env::var("BENCH_GPU").as_deref() != Ok("1") {
+        return json!({"skipped": "BENCH_GPU is not set"});
+    }
+    let adapters = std::process::Command::new("vulkaninfo").arg("--summary").output();
+    let summary = adapters.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+    let hardware = summary.lines().any(|l| {
+        l.contains("deviceType")
+            && (l.contains("DISCRETE_GPU") || l.contains("INTEGRATED_GPU") || l.contains("VIRTUAL_GPU"))
+    });
+    if !hardware {
+        let said = "no hardware GPU here (vulkaninfo lists no discrete, integrated or virtual GPU): the GPU rows are skipped";
+        println!("BENCH_GPU=1: {said}");
+        return json!({"skipped": said, "vulkaninfo": summary});
+    }
+    let mut rows = Vec::new();
+    for (device, model) in [("wgpu", "ae"), ("wgpu", "vae"), ("cuda", "ae"), ("cuda", "vae")] {
+        match native_on(model, device) {
+            Ok(r) => rows.push(r),
+            Err(e) => rows.push(json!({"device": device, "model": model, "error": e.to_string()})),
+        }
+    }
+    json!({"native": rows})
+}
+
 /// TensorFlow.js on the same network (bench/tfjs/index.html, tfjs from npm).
 async fn tfjs(backend: &str, model: &str) -> Result<Value> {
     let windows = if backend == "cpu" || backend == "webgpu" { 3 } else { 5 };
@@ -95,8 +177,13 @@ async fn tfjs(backend: &str, model: &str) -> Result<Value> {
 
 /// The model crate natively (one thread): the ceiling without the browser.
 fn native(model: &str) -> Result<Value> {
+    native_on(model, "cpu")
+}
+
+/// The train command line on `device` (cpu, wgpu, cuda): samples/s over 300 steps.
+fn native_on(model: &str, device: &str) -> Result<Value> {
     let out = std::process::Command::new(target_dir().join("native/train"))
-        .args(["--kind", model, "--steps", "300", "--eval", "200", "--data"])
+        .args(["--kind", model, "--device", device, "--steps", "300", "--eval", "200", "--data"])
         .arg(root().join("assets/data"))
         .output()?;
     let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
@@ -106,8 +193,8 @@ fn native(model: &str) -> Result<Value> {
         .and_then(|s| s.rsplit("= ").next())
         .and_then(|s| s.trim().parse::<f64>().ok())
         .ok_or_else(|| format!("no samples/s in: {text}"))?;
-    println!("native {model}: {sps} samples/s");
-    Ok(json!({"model": model, "samples_per_s": sps}))
+    println!("native {device} {model}: {sps} samples/s");
+    Ok(json!({"model": model, "device": device, "samples_per_s": sps}))
 }
 
 /// Where the native training time goes: `perf record` over the train CLI (600 AE steps), the symbols
@@ -295,6 +382,10 @@ async fn main() -> Result<()> {
         ours("webgpu", "ae", GPU_SECS).await?;
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--insight") {
+        insight().await?;
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--quick") {
         // The inner loop of a speed change: our CPU throughput and the page figures only, nothing written.
         for model in ["ae", "vae"] {
@@ -317,6 +408,8 @@ async fn main() -> Result<()> {
         }
     }
     let native_runs = vec![native("ae")?, native("vae")?];
+    let gpu = gpu_rows();
+    let insight = insight().await?;
     let profile = native_profile();
     let page = page_figures().await?;
     let size = sizes()?;
@@ -327,7 +420,7 @@ async fn main() -> Result<()> {
         "date": date.trim(), "cpu": cpu_name(), "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         "chromium": Browser::version().unwrap_or_default(), "bench_seconds": started.elapsed().as_secs(),
         "make_bench_seconds": make_seconds(),
-        "ours": ours_runs, "tfjs": tf_runs, "native": native_runs, "page": page, "sizes": size, "native_profile": profile,
+        "ours": ours_runs, "tfjs": tf_runs, "native": native_runs, "gpu": gpu, "insight": insight, "page": page, "sizes": size, "native_profile": profile,
     });
     let dir = root().join("bench");
     std::fs::create_dir_all(&dir)?;

@@ -65,6 +65,33 @@ pub fn markdown(r: &Value) -> String {
             f(&n["samples_per_s"])
         );
     }
+    for g in r["gpu"]["native"].as_array().into_iter().flatten() {
+        let val = g["samples_per_s"]
+            .as_f64()
+            .map_or_else(|| format!("failed: {}", g["error"].as_str().unwrap_or("")), |v| format!("{v:.0}"));
+        s += &format!(
+            "| ours native on a GPU | {} | {} | {val} | | |\n",
+            g["device"].as_str().unwrap_or(""),
+            g["model"].as_str().unwrap_or("")
+        );
+    }
+    if let Some(why) = r["gpu"]["skipped"].as_str() {
+        s += &format!("\nGPU rows (`BENCH_GPU=1`): {why}.\n");
+    }
+    let i = &r["insight"];
+    if i.is_object() {
+        let (best, name) = best_tf("ae", &[]);
+        let tf_secs = f(&i["steps"]) * 128.0 / best;
+        s += &format!(
+            "\n**Time to insight** (the pretrained page → From scratch → Train, until the map's k-NN(5) on 1,000 test points reaches {}): \
+             **{:.1} s** in the page (CPU), {} steps, k-NN {:.3}{}; the same steps at the best TensorFlow.js rate ({name}, {best:.0} samples/s) would take {tf_secs:.0} s. Target ≤ 30 s.\n",
+            f(&i["goal"]),
+            f(&i["secs"]),
+            f(&i["steps"]),
+            f(&i["knn"]),
+            if i["reached"] == true { "" } else { " (NOT reached in the time allowed)" },
+        );
+    }
     let p = &r["page"];
     let long: Vec<String> = r["ours"][0]["long_tasks_ms"]
         .as_array()
