@@ -1,5 +1,5 @@
 //! A static file server for the built `dist/` on an ephemeral loopback port (tiny_http, one thread),
-//! optionally cross-origin isolated. Every file goes out with the app's Content-Security-Policy
+//! optionally cross-origin isolated. Every file of the app goes out with its Content-Security-Policy
 //! (`scripts/csp.txt`, as `make serve` sends it) plus a `report-uri`, so the page and its workers run
 //! under it and any violation is reported here ([`Server::csp_reports`]). It stops when dropped.
 
@@ -99,10 +99,13 @@ impl Server {
                         // (a kept-alive connection would leave the browser's next request hanging).
                         let close =
                             tiny_http::Header::from_bytes("Connection", "close").expect("static header");
-                        let mut resp = tiny_http::Response::from_data(bytes)
-                            .with_header(header)
-                            .with_header(close)
-                            .with_header(policy.clone());
+                        let mut resp =
+                            tiny_http::Response::from_data(bytes).with_header(header).with_header(close);
+                        // The app's policy is for the app: `make bench`'s TensorFlow.js page
+                        // (dist/bench/tfjs) is not ours, and tfjs compiles kernels with `new Function`.
+                        if !rel.starts_with("bench/") {
+                            resp.add_header(policy.clone());
+                        }
                         if isolated {
                             for (k, v) in [
                                 ("Cross-Origin-Opener-Policy", "same-origin"),

@@ -71,7 +71,7 @@ fn split(all: Dataset, name: String) -> Result<Loaded, Error> {
         return Err(format!("{name} holds {n} usable image(s); at least 2 are needed").into());
     }
     let held = (n / HELD_OUT_SHARE).clamp(1, MAX_HELD_OUT);
-    let is_test = |i: usize| i % HELD_OUT_SHARE == 0 && i / HELD_OUT_SHARE < held;
+    let is_test = |i: usize| i.is_multiple_of(HELD_OUT_SHARE) && i / HELD_OUT_SHARE < held;
     let pick = |test: bool| -> Result<Dataset, Error> {
         let keep: Vec<usize> = (0..n).filter(|&i| is_test(i) == test).collect();
         let pixels = keep.iter().filter_map(|&i| all.image(i)).flatten().copied().collect();
@@ -142,4 +142,49 @@ fn mnist_like(path: &Path) -> Result<Vec<u8>, String> {
         .ok_or("no digit in it (the image is blank)")?;
     debug_assert_eq!(out.len(), PIXELS);
     Ok(out.iter().map(|v| (v * 255.0).round() as u8).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dataset(n: usize) -> Dataset {
+        let pixels = (0..n * PIXELS).map(|i| (i / PIXELS) as u8).collect();
+        Dataset::from_parts(pixels, (0..n).map(|i| (i % 10) as u8).collect()).expect("valid parts")
+    }
+
+    #[test]
+    fn every_tenth_image_is_held_out() {
+        let loaded = split(dataset(100), "x".into()).expect("splits");
+        assert_eq!((loaded.train.len(), loaded.test.len()), (90, 10));
+        // Image i is filled with the value i: the test set holds images 0, 10, 20, …
+        let firsts: Vec<u8> = (0..10).filter_map(|i| loaded.test.image(i)).map(|img| img[0]).collect();
+        assert_eq!(firsts, (0..10).map(|i| i * 10).collect::<Vec<u8>>());
+        assert!(split(dataset(1), "one".into()).is_err(), "one image is too few");
+    }
+
+    #[test]
+    fn image_files_are_made_mnist_like_and_blank_or_bad_ones_refused() {
+        let dir = std::env::temp_dir().join(format!("lsx-data-test-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("7")).expect("temp dir");
+        // Black ink on white paper, a bar 60 px tall in a 100 x 120 scan: fitted into 20 x 20, centred.
+        let scan = image::GrayImage::from_fn(100, 120, |x, y| {
+            image::Luma([if (45..55).contains(&x) && (30..90).contains(&y) { 0 } else { 255 }])
+        });
+        scan.save(dir.join("7/scan.png")).expect("png written");
+        image::GrayImage::from_pixel(40, 40, image::Luma([255]))
+            .save(dir.join("blank.png"))
+            .expect("png written");
+        std::fs::write(dir.join("notes.txt"), "not an image").expect("written");
+        let (data, refused) = folder(&dir, &DatasetName::Mnist.class_names()).expect("folder reads");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!((data.len(), data.labels()), (1, &[7u8][..]), "the scan, labelled from its folder");
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        let img = data.image(0).expect("one image");
+        let rows: Vec<usize> =
+            (0..28).filter(|r| img[r * 28..(r + 1) * 28].iter().any(|&p| p > 128)).collect();
+        assert_eq!(rows.len(), 20, "the bar is 20 rows tall after fitting: {rows:?}");
+        assert!((3..=5).contains(&rows[0]), "and centred: rows {rows:?}");
+        assert!(img[..28].iter().all(|&p| p == 0), "ink on dark: the border is 0");
+    }
 }

@@ -10,8 +10,14 @@
 fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    cli::main()
+fn main() -> std::process::ExitCode {
+    match cli::main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -203,7 +209,7 @@ mod cli {
         train: Arc<Dataset>,
         test: &Dataset,
         cpu: &model::Device,
-    ) -> Result<(Net, u64, StepStats), Box<dyn std::error::Error>> {
+    ) -> Result<(Net, u64, u64, StepStats), Box<dyn std::error::Error>> {
         let trainer = match &a.resume {
             Some(path) => {
                 let (header, params) = from_file(&std::fs::read(path)?)?;
@@ -222,6 +228,7 @@ mod cli {
             }
             None => Trainer::new(net, train_cfg.clone(), train.len(), &device.clone().autodiff()),
         };
+        let first_step = trainer.steps();
         let mut session = Session::new(vec![trainer], train);
         let bar = ProgressBar::new(a.steps);
         bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps {msg} [{elapsed} < {eta}]")?);
@@ -240,7 +247,9 @@ mod cli {
             }
             let step = session.steps();
             bar.set_position(step);
-            if let (Some(out), true) = (&a.out, a.checkpoint_every > 0 && step % a.checkpoint_every == 0) {
+            if let (Some(out), true) =
+                (&a.out, a.checkpoint_every > 0 && step.is_multiple_of(a.checkpoint_every))
+            {
                 let trainer = session.trainers().first().ok_or("no model")?;
                 let header = FileHeader {
                     net: net.clone(),
@@ -255,7 +264,7 @@ mod cli {
                 std::fs::rename(&tmp, out)?;
                 bar.suspend(|| println!("checkpoint: step {step} written to {}", out.display()));
             }
-            if let (Some(goal), true) = (a.until_knn, step % KNN_EVERY == 0) {
+            if let (Some(goal), true) = (a.until_knn, step.is_multiple_of(KNN_EVERY)) {
                 let t = Instant::now();
                 let trainer = session.trainers().first().ok_or("no model")?;
                 let codes = pollster::block_on(encode_all(&trainer.snapshot(), test, 0..knn_rows, 500, cpu))?;
@@ -271,7 +280,8 @@ mod cli {
         report(&bar, session.set_running(false, now()), &mut last)?;
         bar.finish();
         let trainer = session.trainers().first().ok_or("no model was trained")?;
-        Ok((trainer.net().valid(), trainer.steps(), last.unwrap_or_default()))
+        let done = trainer.steps() - first_step;
+        Ok((trainer.net().valid(), trainer.steps(), done, last.unwrap_or_default()))
     }
 
     pub fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -314,7 +324,7 @@ mod cli {
         // Every figure is measured on the CPU, whatever trained the model.
         let cpu = Spec::Cpu.open()?;
         let started = Instant::now();
-        let (trained, steps, last) = match &a.devices {
+        let (trained, steps, done, last) = match &a.devices {
             Some(list) => {
                 let devices =
                     list.split(',').map(|d| Spec::parse(d)?.open()).collect::<Result<Vec<_>, _>>()?;
@@ -329,7 +339,7 @@ mod cli {
                 let _ = std::fs::remove_dir_all(&dir);
                 let steps = (train.len() / a.batch.max(1)) as u64 * a.epochs as u64;
                 let last = StepStats { step: steps, epoch: a.epochs as f64, ..StepStats::default() };
-                (net_trained, steps, last)
+                (net_trained, steps, steps, last)
             }
             None => {
                 let device = Spec::parse(&a.device)?.open()?;
@@ -365,7 +375,7 @@ mod cli {
         let pc = pca.project(&x);
         let pca2 = Pca::fit(&x, 784, 2)?;
         let pc2 = pca2.project(&x);
-        let sps = trained_steps as f64 * a.batch as f64 / secs;
+        let sps = done as f64 * a.batch as f64 / secs;
         let (recon_mse, pca_mse) = (mse(&x, &recon), mse(&x, &pca.inverse(&pc)));
         let (knn, pca_knn) = (knn_accuracy(&codes, net.latent, labels, 5), knn_accuracy(&pc2, 2, labels, 5));
         println!(

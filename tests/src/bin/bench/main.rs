@@ -200,7 +200,7 @@ fn native_on(model: &str, device: &str) -> Result<Value> {
 /// Where the native training time goes: `perf record` over the train CLI (600 AE steps), the symbols
 /// over 0.5 % of the samples, and their shares summed by kind. `{"error"}` when perf is missing.
 fn native_profile() -> Value {
-    let data = root().join("target/perf.data");
+    let data = target_dir().join("perf.data");
     let recorded = std::process::Command::new("perf")
         .args(["record", "-q", "-F", "999", "-o"])
         .arg(&data)
