@@ -113,7 +113,8 @@ fn wgpu(_: WgpuPick) -> Result<Device, DeviceError> {
 fn cuda(index: usize) -> Result<Device, DeviceError> {
     // burn's CUDA runtime opens the device on first use and panics when there is none: ask first.
     let device = Device::cuda(index);
-    match std::panic::catch_unwind(|| burn::tensor::Tensor::<1>::zeros([1], &device).into_data()) {
+    let probe = std::panic::AssertUnwindSafe(|| burn::tensor::Tensor::<1>::zeros([1], &device).into_data());
+    match std::panic::catch_unwind(probe) {
         Ok(_) => Ok(device),
         Err(_) => Err(DeviceError::Unavailable {
             what: format!("CUDA device {index}"),
