@@ -24,6 +24,8 @@ fn main() -> std::process::ExitCode {
 mod data;
 #[cfg(not(target_arch = "wasm32"))]
 mod multi;
+#[cfg(not(target_arch = "wasm32"))]
+mod single;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod cli {
@@ -33,22 +35,15 @@ mod cli {
 
     use burn::module::Module;
     use clap::Parser;
-    use indicatif::{ProgressBar, ProgressStyle};
     use model::device::Spec;
     use model::metrics::{decode, encode_all, knn_accuracy, mse};
     use model::pca::Pca;
-    use model::train::{Event, Session};
     use model::weights::{FileHeader, Precision, from_file, restore, snapshot, to_file};
-    use model::{
-        Arch, Dataset, DatasetName, Kind, Net, NetConfig, Noise, Recon, StepStats, TrainConfig, TrainError,
-        Trainer,
-    };
+    use model::{Arch, Dataset, DatasetName, Kind, NetConfig, Noise, Recon, StepStats, TrainConfig};
 
     use crate::data::{self, Source};
     use crate::multi;
-
-    /// Divergences in a row after which the run gives up (each one is rolled back and retried).
-    const MAX_DIVERGED_IN_A_ROW: u32 = 100;
+    use crate::single::{self, Plan};
 
     #[derive(Parser, Debug)]
     #[command(about = "Train an autoencoder of the latent-space explorer natively")]
@@ -144,10 +139,6 @@ mod cli {
         curve: Option<PathBuf>,
     }
 
-    /// Test images the --until-knn check encodes, and how often it runs (steps).
-    const KNN_ROWS: usize = 1000;
-    const KNN_EVERY: u64 = 25;
-
     /// Training images a curve's PCA is fitted to.
     const CURVE_PCA_ROWS: usize = 10_000;
 
@@ -168,120 +159,6 @@ mod cli {
         points.sort_by_key(|p| p["latent"].as_u64());
         std::fs::write(path, serde_json::to_string_pretty(&curve)? + "\n")?;
         Ok(())
-    }
-
-    /// Shows a session's events on the progress bar and keeps the latest step's figures in `last`;
-    /// true when a step diverged, an error when training stopped.
-    fn report(
-        bar: &ProgressBar,
-        events: Vec<Event>,
-        last: &mut Option<StepStats>,
-    ) -> Result<bool, TrainError> {
-        let mut diverged = false;
-        for event in events {
-            match event {
-                Event::Progress(p) => {
-                    if let Some(s) = p.stats.first() {
-                        bar.set_message(format!("loss {:.4} recon {:.4} kl {:.2}", s.loss, s.recon, s.kl));
-                        *last = Some(*s);
-                    }
-                }
-                Event::Diverged(e) => {
-                    bar.suspend(|| println!("warning: {e}"));
-                    diverged = true;
-                }
-                Event::Stopped(e) => return Err(e),
-                Event::Snapshot => {}
-            }
-        }
-        Ok(diverged)
-    }
-
-    /// Trains on one device through the page's training session (divergences rolled back, a
-    /// checkpoint every --checkpoint-every steps, --until-knn checked every 25 steps).
-    #[allow(clippy::too_many_arguments)]
-    fn single(
-        a: &Args,
-        net: &NetConfig,
-        train_cfg: &TrainConfig,
-        dataset: DatasetName,
-        device: model::Device,
-        train: Arc<Dataset>,
-        test: &Dataset,
-        cpu: &model::Device,
-    ) -> Result<(Net, u64, u64, StepStats), Box<dyn std::error::Error>> {
-        let trainer = match &a.resume {
-            Some(path) => {
-                let (header, params) = from_file(&std::fs::read(path)?)?;
-                if header.net != *net {
-                    return Err(format!("{} holds another network: {:?}", path.display(), header.net).into());
-                }
-                println!("resuming {} at step {}", path.display(), header.step);
-                let restored = restore(net, &params, &device.clone().autodiff())?;
-                Trainer::resume(
-                    restored,
-                    train_cfg.clone(),
-                    train.len(),
-                    header.step,
-                    &device.clone().autodiff(),
-                )
-            }
-            None => Trainer::new(net, train_cfg.clone(), train.len(), &device.clone().autodiff()),
-        };
-        let first_step = trainer.steps();
-        let mut session = Session::new(vec![trainer], train);
-        let bar = ProgressBar::new(a.steps);
-        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps {msg} [{elapsed} < {eta}]")?);
-        let started = Instant::now();
-        let mut checking = std::time::Duration::ZERO;
-        let now = || started.elapsed().as_secs_f64() * 1000.0;
-        let mut last = None;
-        session.set_running(true, now());
-        let mut in_a_row = 0;
-        let knn_rows = test.len().min(KNN_ROWS);
-        while session.steps() < a.steps {
-            let events = pollster::block_on(session.step(now()));
-            in_a_row = if report(&bar, events, &mut last)? { in_a_row + 1 } else { 0 };
-            if in_a_row >= MAX_DIVERGED_IN_A_ROW {
-                return Err(format!("training diverged {in_a_row} times in a row; try a smaller --lr").into());
-            }
-            let step = session.steps();
-            bar.set_position(step);
-            if let (Some(out), true) =
-                (&a.out, a.checkpoint_every > 0 && step.is_multiple_of(a.checkpoint_every))
-            {
-                let trainer = session.trainers().first().ok_or("no model")?;
-                let header = FileHeader {
-                    net: net.clone(),
-                    train: train_cfg.clone(),
-                    dataset,
-                    step,
-                    precision: Precision::F32,
-                };
-                let bytes = to_file(&header, &pollster::block_on(snapshot(trainer.net()))?);
-                let tmp = out.with_extension("lsxw.part");
-                std::fs::write(&tmp, bytes)?;
-                std::fs::rename(&tmp, out)?;
-                bar.suspend(|| println!("checkpoint: step {step} written to {}", out.display()));
-            }
-            if let (Some(goal), true) = (a.until_knn, step.is_multiple_of(KNN_EVERY)) {
-                let t = Instant::now();
-                let trainer = session.trainers().first().ok_or("no model")?;
-                let codes = pollster::block_on(encode_all(&trainer.snapshot(), test, 0..knn_rows, 500, cpu))?;
-                let knn = knn_accuracy(&codes, net.latent, &test.labels()[..knn_rows], 5);
-                checking += t.elapsed();
-                if knn >= goal {
-                    let secs = (started.elapsed() - checking).as_secs_f64();
-                    bar.suspend(|| println!("time to insight: kNN(5) {knn:.3} >= {goal} on {knn_rows} test codes at step {step}, {secs:.1} s of training"));
-                    break;
-                }
-            }
-        }
-        report(&bar, session.set_running(false, now()), &mut last)?;
-        bar.finish();
-        let trainer = session.trainers().first().ok_or("no model was trained")?;
-        let done = trainer.steps() - first_step;
-        Ok((trainer.net().valid(), trainer.steps(), done, last.unwrap_or_default()))
     }
 
     pub fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -343,7 +220,14 @@ mod cli {
             }
             None => {
                 let device = Spec::parse(&a.device)?.open()?;
-                single(&a, &net, &train_cfg, dataset, device, train.clone(), &test, &cpu)?
+                let plan = Plan {
+                    steps: a.steps,
+                    checkpoint_every: a.checkpoint_every,
+                    out: a.out.as_deref(),
+                    until_knn: a.until_knn,
+                    resume: a.resume.as_deref(),
+                };
+                single::train(&plan, &net, &train_cfg, dataset, device, train.clone(), &test, &cpu)?
             }
         };
         let secs = started.elapsed().as_secs_f64();
