@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use model::{Arch, Kind};
 
-use crate::state::{AppState, PRESETS};
+use crate::state::{AppState, BATCHES, PRESETS};
 
 /// The network and training settings.
 #[component]
@@ -43,7 +43,7 @@ pub fn ControlsPanel() -> impl IntoView {
         }
     };
     let on_batch = move |ev| {
-        state.settings.batch.set(event_target_value(&ev).parse().unwrap_or(128));
+        state.settings.batch.set(event_target_value(&ev).parse().unwrap_or(64));
         state.restart();
     };
     let on_beta = move |ev| match event_target_value(&ev).parse::<f32>() {
@@ -94,11 +94,8 @@ pub fn ControlsPanel() -> impl IntoView {
                 </select>
             </label>
             <label>"Batch "
-                <select data-testid="batch-select" on:change=on_batch>
-                    <option value="32">"32"</option>
-                    <option value="64">"64"</option>
-                    <option value="128" selected>"128"</option>
-                    <option value="256">"256"</option>
+                <select data-testid="batch-select" on:change=on_batch prop:value=move || state.settings.batch.get().to_string()>
+                    {BATCHES.map(|b| view! { <option value=b.to_string()>{b.to_string()}</option> }).collect_view()}
                 </select>
             </label>
             <label style:display=move || if is_vae() { "inline" } else { "none" }>"β "

@@ -96,6 +96,9 @@ pub struct Manifold {
     pub images: Arc<Vec<f32>>,
 }
 
+/// The batch sizes the settings offer (`?batch=N` picks one).
+pub const BATCHES: [usize; 4] = [32, 64, 128, 256];
+
 /// Network shape presets: (label, hidden widths).
 pub const PRESETS: [(&str, &[usize]); 3] = [
     ("784-512-256-2 (reference)", &[512, 256]),
@@ -142,7 +145,11 @@ impl Settings {
             arch: RwSignal::new(Arch::Mlp),
             latent: RwSignal::new(2),
             lr: RwSignal::new(1e-3),
-            batch: RwSignal::new(128),
+            // 64, not 128: measured over 4 seeds (native, fast start), a 2-D map from scratch reaches
+            // k-NN(5) 0.6 in as many steps at half the images per step, ≈ 25 % sooner.
+            batch: RwSignal::new(
+                query("batch").and_then(|b| b.parse().ok()).filter(|b| BATCHES.contains(b)).unwrap_or(64),
+            ),
             beta: RwSignal::new(1.0),
             warmup: RwSignal::new(0),
             noise: RwSignal::new(Noise::None),

@@ -35,7 +35,7 @@ fn spread(v: &mut [f64]) -> Value {
 
 /// Our in-app training throughput: Train pressed, the status bar's samples/s read once a second.
 async fn ours(backend: &str, model: &str, secs: u64) -> Result<Value> {
-    let page = Page::launch_isolated(&format!("?backend={backend}&pretrained=0&seed=1")).await?;
+    let page = Page::launch_isolated(&format!("?backend={backend}&pretrained=0&seed=1&batch=128")).await?;
     page.wait_ready().await?;
     if model == "vae" {
         page.select("model-select", "vae").await?;
