@@ -386,6 +386,18 @@ impl Page {
         Ok(path)
     }
 
+    /// Presses "From scratch" and waits until the new, untrained model is ready.
+    pub async fn from_scratch(&self) -> Result<()> {
+        self.click("scratch-button").await?;
+        self.wait_for(
+            "document.querySelector('[data-testid=step-count]')?.textContent.trim() === '0'",
+            60,
+            "the new model",
+        )
+        .await?;
+        self.wait_ready().await
+    }
+
     /// Waits (up to `secs`) for the map of the shipped pretrained weights (trained 5,000+ steps).
     pub async fn wait_pretrained_map(&self, secs: u64) -> Result<()> {
         self.wait_for("window.lsxMap && window.lsxMap.step >= 5000", secs, "the pretrained map").await?;

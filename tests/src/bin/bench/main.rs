@@ -84,15 +84,9 @@ async fn insight() -> Result<Value> {
     page.wait_ready().await?;
     page.wait_pretrained_map(60).await?;
     let start = std::time::Instant::now();
-    page.click("scratch-button").await?;
-    page.wait_for(
-        "document.querySelector('[data-testid=step-count]')?.textContent.trim() === '0'",
-        60,
-        "the new model",
-    )
-    .await?;
-    page.wait_ready().await?;
+    page.from_scratch().await?;
     let ready = start.elapsed().as_secs_f64();
+    let batch = page.js("return +document.querySelector('[data-testid=batch-select]').value;").await?;
     page.click("train-toggle").await?;
     let knn_of = |t: &str| {
         t.split("2-D positions: ")
@@ -122,7 +116,7 @@ async fn insight() -> Result<Value> {
         "time to insight: kNN {knn:.3} after {secs:.1} s ({steps} steps; new model ready after {ready:.1} s)"
     );
     Ok(
-        json!({"reached": reached, "secs": secs, "steps": steps, "knn": knn, "ready_secs": ready, "goal": INSIGHT_KNN, "trace": trace}),
+        json!({"reached": reached, "secs": secs, "steps": steps, "batch": batch, "knn": knn, "ready_secs": ready, "goal": INSIGHT_KNN, "trace": trace}),
     )
 }
 

@@ -81,7 +81,7 @@ pub fn markdown(r: &Value) -> String {
     let i = &r["insight"];
     if i.is_object() {
         let (best, name) = best_tf("ae", &[]);
-        let tf_secs = f(&i["steps"]) * 64.0 / best;
+        let tf_secs = f(&i["steps"]) * f(&i["batch"]) / best;
         s += &format!(
             "\n**Time to insight** (the pretrained page → From scratch → Train, until the map's k-NN(5) on 1,000 test points reaches {}): \
              **{:.1} s** in the page (CPU), {} steps, k-NN {:.3}{}; the same steps at the best TensorFlow.js rate ({name}, {best:.0} samples/s) would take {tf_secs:.0} s. Target ≤ 30 s.\n",
