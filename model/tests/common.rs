@@ -4,9 +4,12 @@
 
 use model::{Dataset, DatasetName};
 
-/// Path of a file under `assets/data/`.
+/// Path of a file under `assets/data/` (the crate's directory read at run time where Cargo sets it:
+/// clones sharing one target directory may reuse a test built in another clone).
 pub fn asset(rel: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/data").join(rel)
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")), std::path::PathBuf::from);
+    dir.join("../assets/data").join(rel)
 }
 
 /// Loads a split of a bundled dataset (`train` = true for the 60k split).

@@ -10,7 +10,7 @@
 //! Modules: [`server`] (the static file server), [`browser`] (chromedriver and Chromium), [`page`]
 //! (the page object), [`scripts`] (the JavaScript run in the page).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use model::{Dataset, DatasetName};
 use serde_json::Value;
@@ -22,7 +22,7 @@ pub mod server;
 
 pub use browser::Browser;
 pub use page::Page;
-pub use scripts::{CENTROIDS, DECODED, OVER_WHITE};
+pub use scripts::{CENTROIDS, DECODED, OVER_WHITE, long_frames};
 pub use server::Server;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -59,9 +59,13 @@ pub fn floats_f32(v: &Value) -> Vec<f32> {
     floats(v).into_iter().map(|x| x as f32).collect()
 }
 
-/// Repository root (this crate lives in `tests/`).
+/// Repository root (this crate lives in `tests/`). Read at run time where Cargo sets it (`cargo test`,
+/// `cargo run`): clones that share one target directory share this crate's compiled library, whose
+/// compile-time path names whichever clone built it last.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    dir.join("..")
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` when set (CI keeps it outside the clone), else `target/`.

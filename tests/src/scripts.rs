@@ -16,6 +16,16 @@ try {
   new PerformanceObserver(l => l.getEntries().forEach(e => window.lsxLongTasks.push([e.startTime, e.duration])))
     .observe({ type: 'longtask', buffered: true });
 } catch (e) { window.lsxErrors.push('no longtask observer: ' + e); }
+// Long animation frames (over 50 ms) with what filled them, to explain a long task: the scripts'
+// invokers and durations, and the time from the start of rendering (style, layout, paint) to the end.
+window.lsxLongFrames = [];
+try {
+  new PerformanceObserver(l => l.getEntries().forEach(e => window.lsxLongFrames.push({
+    start: Math.round(e.startTime), duration: Math.round(e.duration), blocking: Math.round(e.blockingDuration),
+    render: e.renderStart > 0 ? Math.round(e.startTime + e.duration - e.renderStart) : 0,
+    scripts: e.scripts.map(s => `${s.invokerType} ${s.invoker} ${Math.round(s.duration)} ms`),
+  }))).observe({ type: 'long-animation-frame', buffered: true });
+} catch (e) { /* (an older browser: the long tasks alone) */ }
 // Downloads are recorded as [file name, URL] instead of being saved, so tests can read them. The
 // page's CSP (connect-src 'self') rightly forbids fetching blob: URLs, so each blob is kept by URL.
 window.lsxDownloads = [];
@@ -83,4 +93,10 @@ pub(crate) fn canvas_stats(testid: &str) -> String {
          }}
          return s;"
     )
+}
+
+/// The long animation frames (see [`INIT_SCRIPT`]) that started between page times `from` and `to`
+/// (ms), as `[{start, duration, blocking, render, scripts}]`.
+pub fn long_frames(from: f64, to: f64) -> String {
+    format!("return window.lsxLongFrames.filter(f => f.start >= {from} && f.start <= {to});")
 }

@@ -379,13 +379,19 @@ async fn training_pauses_when_the_tab_is_hidden_and_after_the_epochs_asked_for()
     .await?;
     page.js(&visibility(false)).await?;
     page.wait_status("paused while this tab was hidden", 10, "the notice on return").await?;
-    // Stop after a twentieth of an epoch (about 23 steps): the run pauses by itself and says why.
+    // Stop after a twentieth of an epoch (47 steps of the default batch 64): the run pauses by
+    // itself and says why.
+    let batch = page.js("return +document.querySelector('[data-testid=batch-select]').value;").await?;
+    let expected = 0.05 * (60_000.0 / batch.as_f64().unwrap_or(1.0)).ceil();
     page.select("stop-epochs", "0.05").await?;
     let from = page.number("step-count").await?;
     page.click("train-toggle").await?;
     page.wait_status("Paused after 0\\.05 epochs", 90, "the stop after the epochs asked for").await?;
     let steps = page.number("step-count").await? - from;
-    assert!((20.0..60.0).contains(&steps), "{steps} steps for 0.05 epochs of 469 batches");
+    assert!(
+        (expected - 2.0..expected * 1.3).contains(&steps),
+        "{steps} steps for 0.05 epochs (about {expected:.0} steps)"
+    );
     assert_eq!(page.text("train-toggle").await?, "Train");
     page.finish().await
 }

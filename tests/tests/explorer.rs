@@ -75,6 +75,8 @@ async fn trained_map_decodes_class_centroids_without_freezing() -> Result<()> {
         draws.len(),
         draws.last().copied().unwrap_or(f64::NAN)
     );
+    let frames = page.js(&tests::long_frames(t_start, t_end)).await?;
+    println!("long animation frames while training: {frames}");
     tests::kept_up(&tests::floats(&long))?;
     assert!(median < 4.0, "scatter redraw median {median} ms");
 

@@ -376,6 +376,11 @@ async fn main() -> Result<()> {
         ours("webgpu", "ae", GPU_SECS).await?;
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--gpu") {
+        // The GPU rows alone (with BENCH_GPU=1; the train CLI built with `--features model/wgpu`).
+        println!("{}", serde_json::to_string_pretty(&gpu_rows())?);
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--insight") {
         insight().await?;
         return Ok(());
