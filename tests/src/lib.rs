@@ -41,6 +41,18 @@ pub fn kept_up(long_tasks_ms: &[f64]) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// `vulkaninfo --summary`, and whether it lists a hardware GPU (discrete, integrated or virtual; not
+/// a CPU driver such as lavapipe). `BENCH_GPU=1` uses it to decide whether there are GPU rows at all.
+pub fn hardware_gpu() -> (bool, String) {
+    let out = std::process::Command::new("vulkaninfo").arg("--summary").output();
+    let summary = out.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+    let hardware = summary.lines().any(|l| {
+        l.contains("deviceType")
+            && (l.contains("DISCRETE_GPU") || l.contains("INTEGRATED_GPU") || l.contains("VIRTUAL_GPU"))
+    });
+    (hardware, summary)
+}
+
 /// A bundled test split, read natively.
 pub fn test_set(name: DatasetName) -> Dataset {
     let dir = root().join("assets/data").join(name.id());

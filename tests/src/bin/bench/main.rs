@@ -127,12 +127,7 @@ fn gpu_rows() -> Value {
     if std::env::var("BENCH_GPU").as_deref() != Ok("1") {
         return json!({"skipped": "BENCH_GPU is not set"});
     }
-    let adapters = std::process::Command::new("vulkaninfo").arg("--summary").output();
-    let summary = adapters.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
-    let hardware = summary.lines().any(|l| {
-        l.contains("deviceType")
-            && (l.contains("DISCRETE_GPU") || l.contains("INTEGRATED_GPU") || l.contains("VIRTUAL_GPU"))
-    });
+    let (hardware, summary) = tests::hardware_gpu();
     if !hardware {
         let said = "no hardware GPU here (vulkaninfo lists no discrete, integrated or virtual GPU): the GPU rows are skipped";
         println!("BENCH_GPU=1: {said}");
