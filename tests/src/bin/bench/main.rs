@@ -58,6 +58,7 @@ async fn ours(backend: &str, model: &str, secs: u64) -> Result<Value> {
     let steps = page.number("step-count").await?;
     let long =
         page.js(&format!("return window.lsxLongTasks.filter(t => t[0] >= {t0}).map(t => t[1]);")).await?;
+    let frames = page.js(&tests::long_frames(t0, 1e12)).await?;
     let draws = floats(&page.js("return window.lsxDrawMs || [];").await?);
     page.click("train-toggle").await?;
     page.close().await;
@@ -65,11 +66,11 @@ async fn ours(backend: &str, model: &str, secs: u64) -> Result<Value> {
         rates.iter().skip(WARMUP_WINDOWS.min(rates.len() / 2)).copied().filter(|r| *r > 0.0).collect();
     let sps = quantile(&mut after, 0.5);
     println!(
-        "ours {used} {model}: {sps:.0} samples/s (median of {} windows), {steps} steps, long tasks {long}",
+        "ours {used} {model}: {sps:.0} samples/s (median of {} windows), {steps} steps, long tasks {long}, long animation frames {frames}",
         after.len()
     );
     Ok(json!({"backend": used, "model": model, "samples_per_s": sps, "windows": after, "steps": steps,
-              "long_tasks_ms": long, "secs": secs, "draw_ms": draws}))
+              "long_tasks_ms": long, "long_frames": frames, "secs": secs, "draw_ms": draws}))
 }
 
 /// The k-NN(5) accuracy of the map's 2-D positions (first 1,000 test points) that counts as insight.
