@@ -1,7 +1,8 @@
 //! Autosave in IndexedDB (the `idb` crate): one record with the current model file, the settings (JSON)
 //! and the loss history, so a reload can resume where training was. Each record names the tab that
-//! wrote it and when, so a tab can tell that another one saved over it; a record whose model file does
-//! not pass its checks is reported as damaged and ignored.
+//! wrote it and when (also in a small record of its own, which is what a save reads), so a tab can tell
+//! that another one saved over it; a record whose model file does not pass its checks is reported as
+//! damaged and ignored.
 
 use idb::TransactionMode;
 use idb::builder::{DatabaseBuilder, ObjectStoreBuilder};
@@ -11,6 +12,9 @@ use wasm_bindgen::{JsCast, JsValue};
 const DB: &str = "latent-explorer";
 const STORE: &str = "work";
 const KEY: &str = "autosave";
+/// Who wrote the record and when, kept apart from it: reading the record back (its model file is
+/// megabytes) on every autosave only to learn this took 50-70 ms of the main thread on two busy cores.
+const META: &str = "autosave-meta";
 
 thread_local! {
     /// This tab: a random id and when it started (ms since the epoch).
@@ -74,23 +78,26 @@ pub async fn save(s: &Saved) -> Result<Option<Other>, StoreError> {
     let db = open().await?;
     let tx = db.transaction(&[STORE], TransactionMode::ReadWrite).map_err(unavailable)?;
     let store = tx.object_store(STORE).map_err(unavailable)?;
-    let before = store.get(JsValue::from_str(KEY)).map_err(unavailable)?.await.map_err(unavailable)?;
+    let before = store.get(JsValue::from_str(META)).map_err(unavailable)?.await.map_err(unavailable)?;
     let tab = TAB.with(|t| t.0.clone());
     let other = before.filter(|b| get(b, "tab").as_string().is_some_and(|t| t != tab)).map(|b| Other {
         step: get(&b, "step").as_f64().unwrap_or(0.0) as u64,
         saved_at: get(&b, "savedAt").as_f64().unwrap_or(0.0),
     });
-    let obj = Object::new();
-    let set = |k: &str, v: &JsValue| {
-        Reflect::set(&obj, &k.into(), v).map_err(|_| unavailable("could not build the record"))
+    let (obj, meta) = (Object::new(), Object::new());
+    let set = |o: &Object, k: &str, v: &JsValue| {
+        Reflect::set(o, &k.into(), v).map(drop).map_err(|_| unavailable("could not build the record"))
     };
-    set("file", &Uint8Array::from(s.file.as_slice()))?;
-    set("settings", &s.settings.as_str().into())?;
-    set("history", &Float32Array::from(s.history.as_slice()))?;
-    set("step", &(s.step as f64).into())?;
-    set("tab", &tab.into())?;
-    set("savedAt", &js_sys::Date::now().into())?;
+    for o in [&obj, &meta] {
+        set(o, "step", &(s.step as f64).into())?;
+        set(o, "tab", &tab.as_str().into())?;
+        set(o, "savedAt", &js_sys::Date::now().into())?;
+    }
+    set(&obj, "file", &Uint8Array::from(s.file.as_slice()))?;
+    set(&obj, "settings", &s.settings.as_str().into())?;
+    set(&obj, "history", &Float32Array::from(s.history.as_slice()))?;
     store.put(&obj, Some(&KEY.into())).map_err(unavailable)?.await.map_err(unavailable)?;
+    store.put(&meta, Some(&META.into())).map_err(unavailable)?.await.map_err(unavailable)?;
     tx.commit().map_err(unavailable)?.await.map_err(unavailable)?;
     Ok(other)
 }
