@@ -45,14 +45,19 @@ pub fn kept_up(long_tasks_ms: &[f64]) -> std::result::Result<(), String> {
 
 /// `vulkaninfo --summary`, and whether it lists a hardware GPU (discrete, integrated or virtual; not
 /// a CPU driver such as lavapipe). `BENCH_GPU=1` uses it to decide whether there are GPU rows at all.
+/// Asked once per process (every browser launch under `BENCH_GPU=1` wants it).
 pub fn hardware_gpu() -> (bool, String) {
-    let out = std::process::Command::new("vulkaninfo").arg("--summary").output();
-    let summary = out.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
-    let hardware = summary.lines().any(|l| {
-        l.contains("deviceType")
-            && (l.contains("DISCRETE_GPU") || l.contains("INTEGRATED_GPU") || l.contains("VIRTUAL_GPU"))
-    });
-    (hardware, summary)
+    static ONCE: std::sync::OnceLock<(bool, String)> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let out = std::process::Command::new("vulkaninfo").arg("--summary").output();
+        let summary = out.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+        let hardware = summary.lines().any(|l| {
+            l.contains("deviceType")
+                && (l.contains("DISCRETE_GPU") || l.contains("INTEGRATED_GPU") || l.contains("VIRTUAL_GPU"))
+        });
+        (hardware, summary)
+    })
+    .clone()
 }
 
 /// A bundled test split, read natively.

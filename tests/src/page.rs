@@ -233,6 +233,12 @@ impl Page {
         t.trim().parse().map_err(|_| format!("{id} is not a number: {t:?}").into())
     }
 
+    /// The batch size the page trains with (its batch select).
+    pub async fn batch(&self) -> Result<f64> {
+        let v = self.js("return +document.querySelector('[data-testid=batch-select]').value;").await?;
+        v.as_f64().filter(|b| *b > 0.0).ok_or_else(|| format!("batch select: {v}").into())
+    }
+
     /// The viewport position of CSS pixel (x, y) inside element `id`.
     async fn at(&self, id: &str, x: f64, y: f64) -> Result<(f64, f64)> {
         let r = self

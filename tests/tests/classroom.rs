@@ -381,8 +381,7 @@ async fn training_pauses_when_the_tab_is_hidden_and_after_the_epochs_asked_for()
     page.wait_status("paused while this tab was hidden", 10, "the notice on return").await?;
     // Stop after a twentieth of an epoch (47 steps of the default batch 64): the run pauses by
     // itself and says why.
-    let batch = page.js("return +document.querySelector('[data-testid=batch-select]').value;").await?;
-    let expected = 0.05 * (60_000.0 / batch.as_f64().unwrap_or(1.0)).ceil();
+    let expected = 0.05 * (60_000.0 / page.batch().await?).ceil();
     page.select("stop-epochs", "0.05").await?;
     let from = page.number("step-count").await?;
     page.click("train-toggle").await?;

@@ -219,8 +219,7 @@ async fn pca_beside_the_ae_anomalies_and_your_own_images() -> Result<()> {
     }
     // Train on them: 20 steps of the page's batch (64 by default) over 300 images are about 4 epochs
     // (on the whole training set they would be a few hundredths of one).
-    let batch = page.js("return +document.querySelector('[data-testid=batch-select]').value;").await?;
-    let batch = batch.as_f64().unwrap_or_default();
+    let batch = page.batch().await?;
     assert!(batch >= 32.0, "batch {batch}");
     page.click("upload-train").await?;
     page.wait_status("Training on your 300 images", 20, "training on the upload").await?;

@@ -87,7 +87,7 @@ async fn insight() -> Result<Value> {
     let start = std::time::Instant::now();
     page.from_scratch().await?;
     let ready = start.elapsed().as_secs_f64();
-    let batch = page.js("return +document.querySelector('[data-testid=batch-select]').value;").await?;
+    let batch = page.batch().await?;
     page.click("train-toggle").await?;
     let knn_of = |t: &str| {
         t.split("2-D positions: ")
