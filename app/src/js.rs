@@ -123,11 +123,16 @@ pub fn query(key: &str) -> Option<String> {
 /// Offers `bytes` as a download named `name` (a Blob URL clicked through a temporary link; the URL is
 /// revoked a minute later). A failure is written to the console.
 pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) {
+    download_array(name, &js_sys::Uint8Array::from(bytes), mime);
+}
+
+/// [`download_bytes`] for bytes already in a JavaScript array.
+pub fn download_array(name: &str, bytes: &js_sys::Uint8Array, mime: &str) {
     report_download(name, try_download_bytes(name, bytes, mime));
 }
 
-fn try_download_bytes(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+fn try_download_bytes(name: &str, bytes: &js_sys::Uint8Array, mime: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(bytes);
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)?;

@@ -26,11 +26,11 @@ pub fn tab_started() -> f64 {
     TAB.with(|t| t.1)
 }
 
-/// What is kept across reloads.
+/// What is kept across reloads: `F` is the model file (see `model::weights`), a JavaScript array
+/// when saved (as the trainer built it: the page never copies it) and bytes when loaded.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Saved {
-    /// A model file (see `model::weights`).
-    pub file: Vec<u8>,
+pub struct Saved<F = Vec<u8>> {
+    pub file: F,
     /// The controls' settings, as JSON.
     pub settings: String,
     /// (step, recon, kl) triples, flattened.
@@ -74,7 +74,7 @@ fn get(v: &JsValue, k: &str) -> JsValue {
 }
 
 /// Replaces the saved record; returns the record it replaced when another tab wrote that one.
-pub async fn save(s: &Saved) -> Result<Option<Other>, StoreError> {
+pub async fn save(s: &Saved<Uint8Array>) -> Result<Option<Other>, StoreError> {
     let db = open().await?;
     let tx = db.transaction(&[STORE], TransactionMode::ReadWrite).map_err(unavailable)?;
     let store = tx.object_store(STORE).map_err(unavailable)?;
@@ -93,7 +93,7 @@ pub async fn save(s: &Saved) -> Result<Option<Other>, StoreError> {
         set(o, "tab", &tab.as_str().into())?;
         set(o, "savedAt", &js_sys::Date::now().into())?;
     }
-    set(&obj, "file", &Uint8Array::from(s.file.as_slice()))?;
+    set(&obj, "file", &s.file)?;
     set(&obj, "settings", &s.settings.as_str().into())?;
     set(&obj, "history", &Float32Array::from(s.history.as_slice()))?;
     store.put(&obj, Some(&KEY.into())).map_err(unavailable)?.await.map_err(unavailable)?;

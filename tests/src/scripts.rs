@@ -100,3 +100,12 @@ pub(crate) fn canvas_stats(testid: &str) -> String {
 pub fn long_frames(from: f64, to: f64) -> String {
     format!("return window.lsxLongFrames.filter(f => f.start >= {from} && f.start <= {to});")
 }
+
+/// The map's redraws so far: their count, then p50 / p90 / max (ms) of each part of a redraw
+/// (`window.lsxDrawParts`: painting the manifold, the points, making the image, putting it).
+pub fn draw_parts() -> String {
+    "const parts = window.lsxDrawParts || [];
+     const q = (k, f) => { const d = parts.map(p => p[k]).sort((a, b) => a - b); return Math.round(10 * (d[Math.floor(f * (d.length - 1))] || 0)) / 10; };
+     return [parts.length, ...[0, 1, 2, 3].map(k => [q(k, 0.5), q(k, 0.9), q(k, 1)])];"
+        .to_string()
+}

@@ -123,6 +123,8 @@ async fn ae_and_vae_side_by_side() -> Result<()> {
         long.as_array().into_iter().flatten().map(|t| t[1].as_f64().unwrap_or(f64::NAN)).collect();
     let frames = page.js(&tests::long_frames(t_start, t_end)).await?;
     println!("long animation frames while training: {frames}");
+    let draws = page.js(&tests::draw_parts()).await?;
+    println!("map redraws, p50/p90/max ms of [manifold, points, image, put]: {draws}");
     tests::kept_up(&durations)?;
 
     // The manifold background is painted on both maps (grey decodes behind the points).

@@ -61,7 +61,8 @@ pub enum FromTrainer {
     DataLoaded { dataset: DatasetName, train: usize },
     /// Training progress (at most ~10 a second, and once at a start).
     Progress(Progress),
-    /// The weights of model `model` (in `Parts::data`) for a download or the autosave, with its settings.
+    /// The weights of model `model` (in `Parts::data`) with its settings; for a download, and for the
+    /// autosave of model 0, also its model file (in `Parts::bytes`, built by the trainer).
     Export { model: usize, net: NetConfig, train: TrainConfig, step: u64, purpose: ExportFor },
     /// The models now are those of run `run` (a setup, or a loaded file when `loaded`): the nets and
     /// their start steps (pretrained or loaded steps > 0).

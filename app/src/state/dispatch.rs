@@ -80,10 +80,13 @@ impl AppState {
                 }
             }
             FromTrainer::Export { model, net, train, step, purpose } => {
-                let params = parts.floats();
-                let snapshot = ModelSnapshot { net, train, step, params };
-                self.on_export(model, purpose, &snapshot);
-                self.keep_snapshot(model, snapshot);
+                // Both arrays are kept or passed on as they came: no copy on the main thread.
+                if let Some(file) = parts.bytes {
+                    self.on_export(purpose, &net, step, file);
+                }
+                if let Some(params) = parts.data {
+                    self.keep_snapshot(model, ModelSnapshot { net, train, step, params });
+                }
             }
             FromTrainer::Notice { msg } => self.say(msg),
             FromTrainer::Pong { wasm_bytes } => self.pool_mut(|p| p.health.wasm_bytes[0] = wasm_bytes),
@@ -186,7 +189,7 @@ impl AppState {
             }
             FromView::Manifold { model, region, tiles, .. } => {
                 if let (Some(m), true) = (self.maps.get(model), self.explore.manifold_on.get_untracked()) {
-                    m.manifold.set(Some(Manifold { region, tiles, images: Arc::new(parts.floats()) }));
+                    m.manifold.set(Some(Manifold::new(region, tiles, parts.floats())));
                 }
             }
             FromView::Interpolated { paths, steps } => {

@@ -88,12 +88,21 @@ pub struct Interpolation {
     pub images: Arc<Vec<f32>>,
 }
 
-/// A decoded manifold: `tiles²` images over `region` (`[x0, y0, x1, y1]`).
+/// A decoded manifold: `tiles²` images over `region` (`[x0, y0, x1, y1]`), and the same images as
+/// one grid of grey pixels for the map's background ([`crate::plot::manifold_pixels`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifold {
     pub region: [f32; 4],
     pub tiles: usize,
     pub images: Arc<Vec<f32>>,
+    pub pixels: Arc<Vec<[u8; 4]>>,
+}
+
+impl Manifold {
+    pub fn new(region: [f32; 4], tiles: usize, images: Vec<f32>) -> Self {
+        let pixels = Arc::new(crate::plot::manifold_pixels(tiles, &images));
+        Self { region, tiles, images: Arc::new(images), pixels }
+    }
 }
 
 /// The batch sizes the settings offer (`?batch=N` picks one).

@@ -5,6 +5,7 @@
 //! pause) and trains on if it was training. A WebGPU trainer is replaced by a CPU one, and WebGPU can
 //! be tried again from the snapshot. Also the test hooks that inject these faults.
 
+use js_sys::Float32Array;
 use leptos::prelude::*;
 use model::{DatasetName, NetConfig, TrainConfig};
 use wasm_bindgen::JsCast;
@@ -50,7 +51,8 @@ pub(super) struct ModelSnapshot {
     pub net: NetConfig,
     pub train: TrainConfig,
     pub step: u64,
-    pub params: Vec<f32>,
+    /// The trainer's array, kept as it came (never copied into the page's memory).
+    pub params: Float32Array,
 }
 
 /// The workers' health and the page's copy of the weights.
@@ -258,8 +260,14 @@ impl AppState {
             let train = models.first()?.train.clone();
             let nets = models.iter().map(|m| m.net.clone()).collect();
             let steps = models.iter().map(|m| m.step).collect();
-            let params: Vec<f32> = models.iter().flat_map(|m| m.params.iter().copied()).collect();
-            Some((ToTrainer::Restore { run: p.run, dataset, nets, train, steps }, Parts::data(&params)))
+            let params = Float32Array::new_with_length(models.iter().map(|m| m.params.length()).sum());
+            let mut at = 0;
+            for m in &models {
+                params.set(&m.params, at);
+                at += m.params.length();
+            }
+            let parts = Parts { data: Some(params), ..Parts::default() };
+            Some((ToTrainer::Restore { run: p.run, dataset, nets, train, steps }, parts))
         })
     }
 

@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
+use js_sys::Uint8Array;
 use leptos::prelude::*;
 use model::{DatasetName, NetConfig};
 
-use super::recovery::ModelSnapshot;
 use super::{AppState, MAX_MODELS, MapMode, PRESETS};
 use crate::protocol::Parts;
 use crate::protocol::trainer::{ExportFor, ToTrainer};
@@ -79,27 +79,22 @@ impl AppState {
         }
     }
 
-    /// A model's weights from the trainer: a download, or (model 0) the autosave.
-    pub(super) fn on_export(self, model: usize, purpose: ExportFor, m: &ModelSnapshot) {
-        if purpose == ExportFor::Snapshot || (purpose == ExportFor::Autosave && model != 0) {
-            return;
-        }
-        let dataset = self.settings.dataset.get_untracked();
-        let precision = model::weights::Precision::F32;
-        let (net, train, step) = (m.net.clone(), m.train.clone(), m.step);
-        let header = model::weights::FileHeader { net, train, dataset, step, precision };
-        let file = model::weights::to_file(&header, &m.params);
-        if purpose == ExportFor::Download {
-            let kind = super::kind_name(header.net.kind).to_lowercase();
-            let name = format!("lsx-{}-{kind}-step{step}.lsxw", dataset.id());
-            crate::js::download_bytes(&name, &file, "application/octet-stream");
-        } else {
-            self.autosave(file, step);
+    /// A model file the trainer built (of `net` at `step`): a download, or the autosave.
+    pub(super) fn on_export(self, purpose: ExportFor, net: &NetConfig, step: u64, file: Uint8Array) {
+        match purpose {
+            ExportFor::Download => {
+                let kind = super::kind_name(net.kind).to_lowercase();
+                let name =
+                    format!("lsx-{}-{kind}-step{step}.lsxw", self.settings.dataset.get_untracked().id());
+                crate::js::download_array(&name, &file, "application/octet-stream");
+            }
+            ExportFor::Autosave => self.autosave(file, step),
+            ExportFor::Snapshot => {}
         }
     }
 
     /// Writes the autosave record: the model file, the settings and the loss history.
-    pub(super) fn autosave(self, file: Vec<u8>, step: u64) {
+    pub(super) fn autosave(self, file: Uint8Array, step: u64) {
         let s = &self.settings;
         let settings = serde_json::json!({
             "lr": s.lr.get_untracked(), "batch": s.batch.get_untracked(), "beta": s.beta.get_untracked(),

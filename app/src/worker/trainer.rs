@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use futures::channel::mpsc::{TryRecvError, UnboundedReceiver, unbounded};
+use js_sys::Uint8Array;
 use model::train::{Event, Progress, Session};
 use model::{Dataset, DatasetName, Device, NetConfig, TrainConfig, Trainer, weights};
 use wasm_bindgen::JsCast;
@@ -17,7 +18,7 @@ use super::io::{Out, listener};
 use super::shipped::{load, pretrained};
 use super::user_images;
 use crate::js::{now, yield_now};
-use crate::protocol::trainer::{FromTrainer, ToTrainer};
+use crate::protocol::trainer::{ExportFor, FromTrainer, ToTrainer};
 use crate::protocol::{Init, Parts, Weights};
 
 type Inbox = UnboundedReceiver<(ToTrainer, Parts)>;
@@ -55,6 +56,7 @@ async fn run(out: Out<FromTrainer>, mut rx: Inbox, gpu: bool) {
         session: None,
         run: 0,
         cache: None,
+        dataset: None,
     };
     loop {
         let stepping = w.session.as_ref().is_some_and(Session::wants_step);
@@ -89,6 +91,8 @@ struct TrainerWorker {
     run: u32,
     /// The training split last loaded (switching models does not reload it).
     cache: Option<(DatasetName, Arc<Dataset>)>,
+    /// The dataset of the session (named in exported model files).
+    dataset: Option<DatasetName>,
 }
 
 impl TrainerWorker {
@@ -129,8 +133,23 @@ impl TrainerWorker {
             ToTrainer::Export { purpose } => {
                 for (model, t, params) in self.snapshots().await {
                     let (net, train, step) = (t.net().config().clone(), t.config().clone(), t.steps());
+                    // The model file is built here, not on the page's main thread (megabytes and a
+                    // checksum): for a download, and for the autosave (model 0 only).
+                    let wanted =
+                        purpose == ExportFor::Download || (purpose == ExportFor::Autosave && model == 0);
+                    let file = self.dataset.filter(|_| wanted).map(|dataset| {
+                        let (net, train) = (net.clone(), train.clone());
+                        let header = weights::FileHeader {
+                            net,
+                            train,
+                            dataset,
+                            step,
+                            precision: weights::Precision::F32,
+                        };
+                        Uint8Array::from(weights::to_file(&header, &params).as_slice())
+                    });
                     let msg = FromTrainer::Export { model, net, train, step, purpose };
-                    self.out.send(&msg, &Parts::data(&params));
+                    self.out.send(&msg, &Parts { bytes: file, ..Parts::data(&params) });
                 }
             }
             ToTrainer::Run { on } => {
@@ -232,7 +251,7 @@ impl TrainerWorker {
         let nets = trainers.iter().map(|t| t.net().config().clone()).collect();
         let steps = trainers.iter().map(Trainer::steps).collect();
         let session = Session::new(trainers, data);
-        self.run = run;
+        (self.run, self.dataset) = (run, Some(dataset));
         self.out.send(&FromTrainer::Started { run, dataset, nets, steps, loaded }, &Parts::default());
         self.out.send(&FromTrainer::Progress(session.start_progress()), &Parts::default());
         self.session = Some(session);

@@ -22,9 +22,10 @@ fn record(w: &web_sys::Window, key: &JsValue, value: &JsValue) {
     }
 }
 
-/// Records a redraw time and the view where tests and the bench can read them
-/// (`window.lsxDrawMs`, `window.lsxView = [centre x, centre y, scale, dpr]`, `lsxView1` for model 1).
-fn record_draw(ms: f64, view: &LatentView, model: usize) {
+/// Records a redraw time, its parts and the view where tests and the bench can read them
+/// (`window.lsxDrawMs`; `window.lsxDrawParts`: `[manifold, points, image, put]` ms;
+/// `window.lsxView = [centre x, centre y, scale, dpr]`, `lsxView1` for model 1).
+fn record_draw([t0, t1, t2, t3, t4]: [f64; 5], view: &LatentView, model: usize) {
     let Some(w) = web_sys::window() else { return };
     if model == usize::MAX {
         return; // an export, not the page's map
@@ -33,7 +34,9 @@ fn record_draw(ms: f64, view: &LatentView, model: usize) {
         js_sys::Array::of4(&view.centre[0].into(), &view.centre[1].into(), &view.scale.into(), &dpr().into());
     let key = if model == 0 { "lsxView".to_string() } else { format!("lsxView{model}") };
     record(&w, &key.into(), &v);
-    crate::js::push_record("lsxDrawMs", &ms.into());
+    crate::js::push_record("lsxDrawMs", &(t4 - t0).into());
+    let parts = [t1 - t0, t2 - t1, t3 - t2, t4 - t3].map(JsValue::from);
+    crate::js::push_record("lsxDrawParts", &js_sys::Array::of4(&parts[0], &parts[1], &parts[2], &parts[3]));
 }
 
 /// Records when a map with points was first drawn (`window.lsxFirstMap`, ms since navigation start).
@@ -55,9 +58,11 @@ pub(super) fn draw(
     let Some(ctx) = context2d(canvas) else { return };
     let t0 = crate::js::now();
     let size = (point * ratio).round() as usize;
+    let mut t1 = t0;
     let buf = match manifold {
         Some(m) => {
-            let mut buf = paint_manifold(view, m.region, m.tiles, &m.images);
+            let mut buf = paint_manifold(view, m.region, m.tiles, &m.pixels);
+            t1 = crate::js::now();
             rasterize_onto(
                 &mut buf,
                 points,
@@ -70,12 +75,15 @@ pub(super) fn draw(
         }
         None => rasterize(points, labels, view, size, palette),
     };
+    let t2 = crate::js::now();
+    let mut t3 = t2;
     if let Ok(img) =
         ImageData::new_with_u8_clamped_array_and_sh(Clamped(&buf), view.width as u32, view.height as u32)
     {
+        t3 = crate::js::now();
         drawn(ctx.put_image_data(&img, 0.0, 0.0));
     }
-    record_draw(crate::js::now() - t0, view, model);
+    record_draw([t0, t1, t2, t3, crate::js::now()], view, model);
     if !points.is_empty() {
         mark_first_map();
     }
