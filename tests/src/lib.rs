@@ -103,7 +103,7 @@ pub fn screenshot_dir() -> PathBuf {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn one_preempted_task_is_allowed_two_or_a_long_one_are_not() {
+    fn two_preempted_tasks_are_allowed_three_or_a_long_one_are_not() {
         assert!(super::kept_up(&[]).is_ok());
         assert!(super::kept_up(&[68.0]).is_ok());
         assert!(super::kept_up(&[68.0, 51.0]).is_ok());

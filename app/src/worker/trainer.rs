@@ -56,7 +56,6 @@ async fn run(out: Out<FromTrainer>, mut rx: Inbox, gpu: bool) {
         session: None,
         run: 0,
         cache: None,
-        dataset: None,
     };
     loop {
         let stepping = w.session.as_ref().is_some_and(Session::wants_step);
@@ -89,10 +88,9 @@ struct TrainerWorker {
     session: Option<Session>,
     /// The page's run the session belongs to (that of the last `Setup` or `Load`).
     run: u32,
-    /// The training split last loaded (switching models does not reload it).
+    /// The training split last loaded (switching models does not reload it). Every session is built
+    /// on it, so its name is the one exported model files carry.
     cache: Option<(DatasetName, Arc<Dataset>)>,
-    /// The dataset of the session (named in exported model files).
-    dataset: Option<DatasetName>,
 }
 
 impl TrainerWorker {
@@ -137,7 +135,8 @@ impl TrainerWorker {
                     // checksum): for a download, and for the autosave (model 0 only).
                     let wanted =
                         purpose == ExportFor::Download || (purpose == ExportFor::Autosave && model == 0);
-                    let file = self.dataset.filter(|_| wanted).map(|dataset| {
+                    let dataset = self.cache.as_ref().map(|(d, _)| *d);
+                    let file = dataset.filter(|_| wanted).map(|dataset| {
                         let (net, train) = (net.clone(), train.clone());
                         let header = weights::FileHeader {
                             net,
@@ -251,7 +250,7 @@ impl TrainerWorker {
         let nets = trainers.iter().map(|t| t.net().config().clone()).collect();
         let steps = trainers.iter().map(Trainer::steps).collect();
         let session = Session::new(trainers, data);
-        (self.run, self.dataset) = (run, Some(dataset));
+        self.run = run;
         self.out.send(&FromTrainer::Started { run, dataset, nets, steps, loaded }, &Parts::default());
         self.out.send(&FromTrainer::Progress(session.start_progress()), &Parts::default());
         self.session = Some(session);
