@@ -19,7 +19,8 @@ use leptos::prelude::*;
 
 use components::{
     AnomalyPanel, ControlsPanel, DecodePanel, DrawPanel, ErrorPanel, InterpPanel, LatentPanel, LecturesPanel,
-    LessonsPanel, LossPanel, MapNotes, ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, WorkPanel,
+    LessonsPanel, LossPanel, MapNotes, ReconPanel, SamplePanel, StatusBar, Toolbar, Tour, TourColumn,
+    WorkPanel,
 };
 use state::AppState;
 
@@ -125,6 +126,7 @@ pub fn App() -> impl IntoView {
         request_animation_frame(move || screen.measure());
     });
     let fit = move || screen.fit(state.mode().maps());
+    let touring = Memo::new(move |_| screen.tour.get().is_some());
     view! {
         <div class="top">
             <header class="topbar">
@@ -151,6 +153,8 @@ pub fn App() -> impl IntoView {
                 view! { <LecturesPanel /> }.into_any()
             } else if state.explore.draw_open.get() {
                 view! { <DrawPanel /> }.into_any()
+            } else if touring.get() {
+                view! { <TourColumn /> }.into_any()
             } else {
                 view! { <DecodePanel /> }.into_any()
             }}

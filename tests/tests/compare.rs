@@ -137,7 +137,9 @@ async fn ae_and_vae_side_by_side() -> Result<()> {
 
     // Linked cursor: hover the AE map at the VAE's origin; both decode that point, the VAE map shows it.
     let (x, y) = pair(&page, &screen_js(0, "0", "0")).await?;
+    let n = page.js("return (window.lsxDecodeMs || []).length;").await?.as_u64().unwrap_or(0);
     page.hover_at("latent-plot", x, y).await?;
+    page.wait_for(&format!("(window.lsxDecodeMs || []).length > {n}"), 10, "the hover's decode").await?;
     page.wait_for(
         "/^-?0\\.\\d+, -?0\\.\\d+$/.test(document.querySelector('[data-testid=decode-coords]').textContent)",
         10,

@@ -46,9 +46,12 @@ async fn cpu_training_learns_and_the_map_decodes() -> Result<()> {
 
     // Decode: a real click on the map shows coordinates and a non-blank image.
     page.wait_for("window.lsxMap && window.lsxMap.step >= 300", 30, "a map of the trained weights").await?;
+    let before = page.text("decode-coords").await?;
     page.click_at("latent-plot", 280.0, 280.0).await?;
     page.wait_for(
-        "document.querySelector('[data-testid=decode-coords]').textContent.includes(',')",
+        &format!(
+            "(t => t.includes(',') && t !== '{before}')(document.querySelector('[data-testid=decode-coords]').textContent)"
+        ),
         10,
         "decoded coordinates",
     )

@@ -24,17 +24,11 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Decodes a click on the map and returns the decoded coordinates.
+/// Decodes a click on the map (a decode the page times: not the default point it shows on arrival)
+/// and returns the decoded coordinates.
 async fn decodes_a_click(page: &Page, x: f64) -> Result<String> {
-    page.click_at("latent-plot", x, 120.0).await?;
-    let coords = page
-        .wait_for(
-            "(t => t !== '' && t)(document.querySelector('[data-testid=decode-coords]').textContent)",
-            30,
-            "a decoded click",
-        )
-        .await?;
-    Ok(coords.as_str().unwrap_or_default().to_string())
+    page.decodes(x, 120.0).await?;
+    page.text("decode-coords").await
 }
 
 #[tokio::test(flavor = "multi_thread")]

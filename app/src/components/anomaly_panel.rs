@@ -12,7 +12,12 @@ const COLUMNS: usize = 6;
 
 /// The gallery of one model's worst reconstructions.
 #[component]
-fn Gallery(model: usize) -> impl IntoView {
+pub(crate) fn Gallery(
+    model: usize,
+    /// In the tour's column: the images without their list, test id prefixed `tour-`.
+    #[prop(optional)]
+    tour: bool,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let worst = state.maps[model].worst;
@@ -29,14 +34,16 @@ fn Gallery(model: usize) -> impl IntoView {
     view! {
         <figure style:display=move || if worst.with(Option::is_some) { "block" } else { "none" }>
             <figcaption>{name} ": worst reconstructed test images"</figcaption>
-            <canvas data-testid=format!("worst-grid-{model}") class="tiles" node_ref=canvas></canvas>
-            <ol class="worst" data-testid=format!("worst-list-{model}")>
-                {move || worst.with(|w| w.iter().flat_map(|w| w.items.clone()).map(|(i, label, err)| view! {
-                    <li data-index=i.to_string() data-error=err.to_string()>
-                        {format!("#{i} {} · {err:.4}", names()[usize::from(label) % 10])}
-                    </li>
-                }).collect_view())}
-            </ol>
+            <canvas data-testid=format!("{}worst-grid-{model}", if tour { "tour-" } else { "" }) class="tiles" node_ref=canvas></canvas>
+            {(!tour).then(|| view! {
+                <ol class="worst" data-testid=format!("worst-list-{model}")>
+                    {move || worst.with(|w| w.iter().flat_map(|w| w.items.clone()).map(|(i, label, err)| view! {
+                        <li data-index=i.to_string() data-error=err.to_string()>
+                            {format!("#{i} {} · {err:.4}", names()[usize::from(label) % 10])}
+                        </li>
+                    }).collect_view())}
+                </ol>
+            })}
         </figure>
     }
 }

@@ -1,4 +1,5 @@
 //! The decoded image of the latent point under the cursor, enlarged with crisp pixels, and its coordinates.
+//! Never blank: until the user points somewhere, it shows a default point (see `AppState::decode_default`).
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -8,7 +9,12 @@ use crate::state::AppState;
 
 /// The decode panel: the point under the cursor decoded by every model, side by side.
 #[component]
-pub fn DecodePanel() -> impl IntoView {
+pub fn DecodePanel(
+    /// In the tour's column: no frame, no hint and no original beside its reconstruction (the column
+    /// sizes the images).
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvases = [NodeRef::<Canvas>::new(), NodeRef::<Canvas>::new()];
     let recons = [NodeRef::<Canvas>::new(), NodeRef::<Canvas>::new()];
@@ -56,9 +62,9 @@ pub fn DecodePanel() -> impl IntoView {
         format!("Decoded the map point ({at}){}", of.unwrap_or_default())
     };
     // Beside the maps on a wide screen: a column as wide as the screen leaves it.
-    let width = models.width();
+    let width = move || if compact { String::new() } else { models.width()() };
     view! {
-        <section class="panel decode" aria-label="Decoded image" style:width=width>
+        <section class="panel decode" class:compact=compact aria-label="Decoded image" style:width=width>
             <h2>"Decoded " <small style:display=move || if coords().is_empty() { "none" } else { "inline" }>"z = (" <span data-testid="decode-coords">{coords}</span> ")"</small></h2>
             <div class="pair">
                 {(0..2).map(|i| view! {
@@ -69,8 +75,8 @@ pub fn DecodePanel() -> impl IntoView {
                 }).collect_view()}
             </div>
             <p class="sr-only" aria-live="polite" data-testid="decode-said">{move || said()}</p>
-            <p class="hint">"The decoder turns the map point into a 28×28 image. Click a dot: that test image beside its reconstruction."</p>
-            <div class="pair" style:display=move || if point().is_some() { "flex" } else { "none" }>
+            <p class="hint" hidden=compact>"The decoder turns the map point into a 28×28 image. Click a dot: that test image beside its reconstruction."</p>
+            <div class="pair" style:display=move || if point().is_some() && !compact { "flex" } else { "none" }>
                 <figure><canvas data-testid="decode-original" class="digit small" width="28" height="28" node_ref=original></canvas>
                     <figcaption>{move || point().map(|(i, l)| format!("test #{i}: {}", names()[usize::from(l) % 10])).unwrap_or_default()}</figcaption></figure>
                 {(0..2).map(|i| view! {

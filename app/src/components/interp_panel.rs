@@ -9,7 +9,12 @@ use crate::state::AppState;
 
 /// One model's strip of decodes along the path.
 #[component]
-fn Strip(model: usize) -> impl IntoView {
+pub(crate) fn Strip(
+    model: usize,
+    /// In the tour's column: two rows (larger tiles in a narrow column), test id prefixed `tour-`.
+    #[prop(optional)]
+    tour: bool,
+) -> impl IntoView {
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let present =
@@ -20,7 +25,7 @@ fn Strip(model: usize) -> impl IntoView {
             let Some(i) = i else { return };
             let len = i.steps * 784;
             if let Some(images) = i.images.get(model * len..(model + 1) * len) {
-                paint_grid(&c, images, i.steps);
+                paint_grid(&c, images, if tour { i.steps.div_ceil(2) } else { i.steps });
             }
         });
     });
@@ -28,7 +33,7 @@ fn Strip(model: usize) -> impl IntoView {
     view! {
         <figure style:display=move || if present() { "block" } else { "none" }>
             <figcaption>{name}</figcaption>
-            <canvas data-testid=format!("interp-strip-{model}") class="tiles" node_ref=canvas></canvas>
+            <canvas data-testid=format!("{}interp-strip-{model}", if tour { "tour-" } else { "" }) class="tiles" node_ref=canvas></canvas>
         </figure>
     }
 }

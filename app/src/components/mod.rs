@@ -16,6 +16,7 @@ mod sample_panel;
 mod status_bar;
 mod toolbar;
 pub mod tour;
+mod tour_column;
 mod work_panel;
 
 pub use anomaly_panel::AnomalyPanel;
@@ -33,6 +34,7 @@ pub use sample_panel::SamplePanel;
 pub use status_bar::StatusBar;
 pub use toolbar::Toolbar;
 pub use tour::Tour;
+pub use tour_column::TourColumn;
 pub use work_panel::WorkPanel;
 
 use wasm_bindgen::JsCast;

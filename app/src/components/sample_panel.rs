@@ -7,13 +7,21 @@ use leptos::prelude::*;
 use super::paint_grid;
 use crate::state::AppState;
 
-/// Samples per set: all are measured, the first [`SHOWN`] are drawn.
+/// Samples per set: all are measured, the first [`SHOWN`] are drawn (two rows in the tour's column).
 const N: usize = 100;
 const SHOWN: usize = 36;
+const SHOWN_IN_TOUR: usize = 12;
 
 /// One sample set: its title, share and grid of decodes.
 #[component]
-fn SampleSetView(index: usize) -> impl IntoView {
+pub(crate) fn SampleSetView(
+    /// The set's place in the samples' sets.
+    index: usize,
+    /// In the tour's column: fewer decodes, test ids prefixed `tour-`.
+    #[prop(optional)]
+    tour: bool,
+) -> impl IntoView {
+    let (shown_max, prefix) = if tour { (SHOWN_IN_TOUR, "tour-") } else { (SHOWN, "") };
     let state = expect_context::<AppState>();
     let canvas = NodeRef::<Canvas>::new();
     let set = move || state.explore.samples.with(|s| s.as_ref().and_then(|s| s.sets.get(index).cloned()));
@@ -23,7 +31,7 @@ fn SampleSetView(index: usize) -> impl IntoView {
             let Some(s) = s else { return };
             let Some(n) = s.sets.get(index).map(|set| set.points.len() / 2) else { return };
             let start: usize = s.sets[..index].iter().map(|set| set.points.len() / 2).sum();
-            let shown = n.min(SHOWN);
+            let shown = n.min(shown_max);
             if let Some(images) = s.images.get(start * 784..(start + shown) * 784) {
                 paint_grid(&c, images, 6);
             }
@@ -39,8 +47,8 @@ fn SampleSetView(index: usize) -> impl IntoView {
     let share = move || set().map(|s| format!("{:.0} %", 100.0 * s.share)).unwrap_or_default();
     view! {
         <figure class="samples" style:display=move || if set().is_some() { "block" } else { "none" }>
-            <figcaption>{title} ": " <b data-testid=move || format!("sample-share-{}", key())>{share}</b> " plausible"</figcaption>
-            <canvas data-testid=move || format!("sample-grid-{}", key()) class="tiles" node_ref=canvas></canvas>
+            <figcaption>{title} ": " <b data-testid=move || format!("{prefix}sample-share-{}", key())>{share}</b> " plausible"</figcaption>
+            <canvas data-testid=move || format!("{prefix}sample-grid-{}", key()) class="tiles" node_ref=canvas></canvas>
         </figure>
     }
 }

@@ -138,6 +138,30 @@ impl AppState {
         self.post_view(&ToView::Decode { id, zs, index }, Parts::default());
     }
 
+    /// Whether every map of the mode has its points (tracked).
+    pub fn maps_drawn(&self) -> bool {
+        self.maps.iter().take(self.mode().maps()).all(|m| m.latents.with(|l| !l.0.is_empty()))
+    }
+
+    /// Decodes a default point on the first map so the decode panel is never blank on arrival: the
+    /// test point at the centre of its densest class ([`crate::plot::central_point`]). Only while
+    /// nothing is decoded (a new run, a new page); the user's first hover or click replaces it. Not
+    /// timed as a user's decode.
+    pub(super) fn decode_default(&self) {
+        if self.explore.decoded.with_untracked(Option::is_some) {
+            return;
+        }
+        let labels = self.explore.labels.get_untracked();
+        let picked = self.maps[0].latents.with_untracked(|(p, _)| {
+            let i = crate::plot::central_point(p, &labels)?;
+            Some((i, [*p.get(2 * i)?, *p.get(2 * i + 1)?]))
+        });
+        let Some((i, z)) = picked else { return };
+        let sent = self.pool(|p| p.decode_sent);
+        self.decode(0, z, Some(i), Some(i));
+        self.pool_mut(|p| p.decode_sent = sent);
+    }
+
     /// Decodes `n` samples from the prior (and the AE's code box) with every model and measures them.
     pub fn sample(&self, n: usize) {
         self.say(format!("Decoding {n} samples per model and comparing them with the test set…"));

@@ -232,6 +232,9 @@ impl AppState {
         if errors && self.explore.by_error.get_untracked() {
             m.errors.set(Some(Arc::new(errs)));
         }
+        if model == 0 {
+            self.decode_default();
+        }
     }
 }
 

@@ -124,7 +124,8 @@ impl Lectures {
 }
 
 impl AppState {
-    /// The test point the lectures are about: the last clicked one (the first test image before a click).
+    /// The test point the lectures are about: the last decoded one (the default point decoded on
+    /// arrival until a click; the first test image before any decode).
     pub fn lecture_index(&self) -> usize {
         self.explore.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref()).map_or(0, |p| p.index))
     }

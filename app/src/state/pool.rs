@@ -15,6 +15,9 @@ use crate::protocol::trainer::{FromTrainer, ToTrainer};
 use crate::protocol::view::{FromView, ToView};
 use crate::protocol::{Parts, ProtocolError};
 
+/// Messages kept for a view worker that is not ready yet (a hover decodes at mouse rate).
+const MAX_WAITING: usize = 64;
+
 /// Which trainer a message is for or from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Trainer {
@@ -140,10 +143,7 @@ impl AppState {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         onmessage.forget();
-        self.pool_mut(|p| {
-            (p.view, p.view_ready) = (Some(worker), false);
-            p.view_waiting.clear();
-        });
+        self.pool_mut(|p| (p.view, p.view_ready) = (Some(worker), false));
     }
 
     pub(super) fn spawn_trainer(self, which: Trainer, gpu: bool) {
@@ -199,6 +199,8 @@ impl AppState {
         self.pool_mut(|p| {
             p.view.take().into_iter().for_each(|v| v.terminate());
             p.view_ready = false;
+            // What was kept for the stopped worker: its replacement is told the page's state anew.
+            p.view_waiting.clear();
         });
     }
 
@@ -256,15 +258,19 @@ impl AppState {
         self.post_to(Trainer::Main, msg, parts);
     }
 
-    /// Posts to the view worker; before its Ready, keeps the message for [`Self::view_ready`] (a setup
-    /// is not kept: Ready brings the current one).
+    /// Posts to the view worker; before its Ready (or before it exists: the page draws the shipped map
+    /// first), keeps the message for [`Self::view_ready`] (a setup is not kept: Ready brings the
+    /// current one; at most [`MAX_WAITING`], the newest).
     pub(super) fn post_view(&self, msg: &ToView, parts: Parts) {
         let (worker, ready) = self.pool(|p| (p.view.clone(), p.view_ready));
         match worker {
             Some(w) if ready => self.report("view worker", crate::protocol::post(&w, msg, &parts)),
-            Some(_) if !matches!(msg, ToView::Setup { .. }) => {
-                self.pool_mut(|p| p.view_waiting.push((msg.clone(), parts)));
-            }
+            _ if !matches!(msg, ToView::Setup { .. }) => self.pool_mut(|p| {
+                if p.view_waiting.len() >= MAX_WAITING {
+                    p.view_waiting.remove(0);
+                }
+                p.view_waiting.push((msg.clone(), parts));
+            }),
             _ => {}
         }
     }

@@ -10,8 +10,10 @@ const GAP: f64 = 12.0;
 /// Height of a map's title row and of its legend (two rows at most).
 const TITLE: f64 = 30.0;
 const LEGEND: f64 = 46.0;
-/// Height kept under the maps for the decoded images when they cannot sit beside them.
-const DECODE_ROW: f64 = 176.0;
+/// Height kept under the maps for the decoded images when they cannot sit beside them, and for a
+/// tour step's words, evidence and decoded images.
+pub const DECODE_ROW: f64 = 176.0;
+pub const TOUR_ROW: f64 = 260.0;
 /// Smallest map side (CSS px): below it the page scrolls rather than shrinking the map further.
 const MIN_SIDE: f64 = 160.0;
 /// Widest column beside the maps: it takes the width the maps leave (the lectures use it), up to this.
@@ -36,13 +38,14 @@ impl Fit {
 }
 
 /// The layout of `maps` maps in a `w × h` viewport whose maps' row starts `top` px down the page.
-/// Wide screens get the decoded images in a column to the right; tall or narrow ones under the maps.
-pub fn fit(w: f64, h: f64, top: f64, maps: usize) -> Fit {
+/// Wide screens get the decoded images in a column to the right; tall or narrow ones under the maps,
+/// in a row `row` px tall ([`DECODE_ROW`], or [`TOUR_ROW`] during the tour).
+pub fn fit(w: f64, h: f64, top: f64, maps: usize, row: f64) -> Fit {
     let n = maps.max(1) as f64;
     let beside = w >= 600.0 && w >= h;
     let column = if beside { (w * 0.2).clamp(200.0, 300.0) } else { 0.0 };
     let across = w - 2.0 * PAD - column - GAP * if beside { n } else { n - 1.0 };
-    let down = h - top - TITLE - LEGEND - if beside { 0.0 } else { DECODE_ROW };
+    let down = h - top - TITLE - LEGEND - if beside { 0.0 } else { row };
     let side = (across / n).min(down).floor().max(MIN_SIDE);
     let column =
         if beside { (column + across - n * side).clamp(column, MAX_COLUMN.max(column)) } else { 0.0 };
@@ -115,7 +118,8 @@ impl Screen {
     /// The layout for `maps` maps (tracked).
     pub fn fit(&self, maps: usize) -> Fit {
         let (w, h) = self.viewport.get();
-        fit(w, h, self.stage_top.get(), maps)
+        let row = if self.tour.get().is_some() { TOUR_ROW } else { DECODE_ROW };
+        fit(w, h, self.stage_top.get(), maps, row)
     }
 }
 
@@ -125,11 +129,15 @@ mod tests {
 
     /// Everything (maps, their title and legend, the decoded images) inside a `w × h` screen.
     fn fits_on_screen(w: f64, h: f64, top: f64, maps: usize) -> Fit {
-        let f = fit(w, h, top, maps);
+        fits_with(w, h, top, maps, DECODE_ROW)
+    }
+
+    fn fits_with(w: f64, h: f64, top: f64, maps: usize, row: f64) -> Fit {
+        let f = fit(w, h, top, maps, row);
         let n = maps as f64;
         let width = 2.0 * PAD + f.column + n * f.side + GAP * if f.beside { n } else { n - 1.0 };
         assert!(width <= w, "{w}×{h}, {maps} maps: {width} px wide ({f:?})");
-        let height = top + TITLE + f.side + LEGEND + if f.beside { 0.0 } else { DECODE_ROW };
+        let height = top + TITLE + f.side + LEGEND + if f.beside { 0.0 } else { row };
         assert!(height <= h, "{w}×{h}, {maps} maps: {height} px tall ({f:?})");
         f
     }
@@ -149,6 +157,10 @@ mod tests {
             }
             // A small landscape window keeps the decodes beside the maps.
             assert!(fits_on_screen(800.0, 544.0, 125.0, maps).beside);
+            // During the tour a tablet and a phone keep a taller row under the maps for the evidence.
+            let phone = fits_with(390.0, 844.0, 190.0, maps, TOUR_ROW);
+            assert!(!phone.beside && (maps == 2 || phone.side >= 250.0), "{phone:?}");
+            fits_with(768.0, 1024.0, 150.0, maps, TOUR_ROW);
         }
     }
 
