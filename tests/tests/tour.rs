@@ -18,7 +18,7 @@ const SETUP: [(&str, bool, bool, &str, &str); 8] = [
         false,
         false,
         "none",
-        "document.querySelector('[data-testid=interp-strip-0]').getClientRects().length > 0",
+        "document.querySelector('[data-testid=tour-interp-strip-0]').getClientRects().length > 0",
     ),
     ("vae", true, false, "none", "true"),
     ("pca", false, false, "none", "!!document.querySelector('[data-testid=latent-plot-1]')"),
