@@ -3,6 +3,7 @@
 //! talks to the workers.
 
 pub mod backend;
+pub mod centre;
 pub mod components;
 pub mod hash;
 pub mod images;

@@ -144,7 +144,7 @@ impl AppState {
     }
 
     /// Decodes a default point on the first map so the decode panel is never blank on arrival: the
-    /// test point at the centre of its densest class ([`crate::plot::central_point`]). Only while
+    /// test point at the centre of its densest class ([`crate::centre::central_point`]). Only while
     /// nothing is decoded (a new run, a new page); the user's first hover or click replaces it. Not
     /// timed as a user's decode.
     pub(super) fn decode_default(&self) {
@@ -153,7 +153,7 @@ impl AppState {
         }
         let labels = self.explore.labels.get_untracked();
         let picked = self.maps[0].latents.with_untracked(|(p, _)| {
-            let i = crate::plot::central_point(p, &labels)?;
+            let i = crate::centre::central_point(p, &labels)?;
             Some((i, [*p.get(2 * i)?, *p.get(2 * i + 1)?]))
         });
         let Some((i, z)) = picked else { return };
