@@ -45,7 +45,8 @@ async fn click_point(page: &Page, i: usize) -> Result<usize> {
         ))
         .await?;
     let p = floats(&at);
-    page.click_at("latent-plot", p[0], p[1]).await?;
+    // A real click's decode (counted in lsxDecodeMs; the default decode on arrival is not).
+    page.decodes(p[0], p[1]).await?;
     let about = page
         .wait_for(
             "(document.querySelector('[data-testid=lecture-about]').textContent.match(/#(\\d+)/) || [])[1] !== '0' && document.querySelector('[data-testid=lecture-about]').textContent.match(/#(\\d+)/)[1]",

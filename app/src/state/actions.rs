@@ -145,10 +145,12 @@ impl AppState {
 
     /// Decodes a default point on the first map so the decode panel is never blank on arrival: the
     /// test point at the centre of its densest class ([`crate::centre::central_point`]). Only while
-    /// nothing is decoded (a new run, a new page); the user's first hover or click replaces it. Not
+    /// nothing is decoded or asked for (a new run, a new page); the user's first hover or click
+    /// replaces it, and one already on its way is never overtaken. Not
     /// timed as a user's decode.
     pub(super) fn decode_default(&self) {
-        if self.explore.decoded.with_untracked(Option::is_some) {
+        let pending = self.pool(|p| p.decode_done < p.next_decode);
+        if pending || self.explore.decoded.with_untracked(Option::is_some) {
             return;
         }
         let labels = self.explore.labels.get_untracked();

@@ -168,7 +168,10 @@ impl AppState {
             FromView::Decoded { id, zs, decoded, point, worker_ms } => {
                 let arrived = crate::js::now();
                 self.explore.decoded.set(Some(decoded_from(zs, &decoded, point, &parts.floats())));
-                let (sent_id, sent) = self.pool(|p| p.decode_sent);
+                let (sent_id, sent) = self.pool_mut(|p| {
+                    p.decode_done = p.decode_done.max(id);
+                    p.decode_sent
+                });
                 if id == sent_id {
                     record_decode_latency(sent, arrived, worker_ms);
                 }

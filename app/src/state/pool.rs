@@ -48,6 +48,8 @@ pub(super) struct Pool {
     pub next_decode: u32,
     /// When the latest decode request was sent (id, ms).
     pub decode_sent: (u32, f64),
+    /// The id of the latest decode answered.
+    pub decode_done: u32,
     /// The trainer was set up and has not reported its start step yet.
     pub awaiting_start: bool,
     /// The name of a model file the trainer is checking.
@@ -201,6 +203,8 @@ impl AppState {
             p.view_ready = false;
             // What was kept for the stopped worker: its replacement is told the page's state anew.
             p.view_waiting.clear();
+            // Decodes it never answered are not waited for.
+            p.decode_done = p.next_decode;
         });
     }
 
