@@ -29,7 +29,7 @@ fmt:
 	cargo fmt --all -- --check
 
 # Native code is built and linted with burn's wgpu backend (model feature `wgpu`: `train --device wgpu`).
-NATIVE_FEATURES := --features model/wgpu
+NATIVE_FEATURES := --features model/wgpu,model/onnx
 
 lint:
 	cargo clippy --workspace --all-targets $(NATIVE_FEATURES) -q -- -D warnings

@@ -7,6 +7,8 @@ pub mod device;
 pub mod latent;
 pub mod metrics;
 pub mod nets;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 pub mod pca;
 pub mod probe;
 pub mod sampling;
