@@ -2,6 +2,8 @@
 """Make the committed ONNX test fixtures (tests/fixtures/onnx/ and tests/fixtures/sprites/).
 
 Run from anywhere:  python3 scripts/onnx_fixtures.py
+       or, for only the small hand-built models in tests/fixtures/onnx/bad/ (no training,
+       a second or two):  python3 scripts/onnx_fixtures.py --bad-only
 Needs: torch (CPU wheels are enough), onnx, numpy, pillow; onnxruntime is optional (used only to
 check the exported files). About a minute and a half on two idle CPU cores. `make test` does NOT
 run or need this script: its outputs are committed, and it only has to be rerun to change them.
@@ -23,6 +25,18 @@ tests/fixtures/onnx/
   sprites-ae-codes.f32      codes of the 300 test sprites, in the order of sprites-ae.json [300*4]
   sprites-ae-decodes.f32    decoder output for the first 4 of those codes (NHWC)         [4*32*32*3]
   sprites-ae.json           layout, order of the test sprites, test MSE, ...
+tests/fixtures/onnx/bad/     deliberately broken but well-formed models, built with onnx.helper
+                             (opset 13, float32, batch axis "N"); see bad_models() and bad/README.md
+  custom-op-decoder.onnx     "z" [N,2] -> com.example LatentWarp -> "image" [N,1,28,28]
+  not-image-decoder.onnx     "z" [N,2] -> Gemm -> "logits" [N,10]
+  nan-decoder.onnx           "z" [N,2] -> "image" [N,1,28,28], NaN for every input
+  two-input-encoder.onnx     "image" [N,1,28,28] and "extra" [N,1] -> "code" [N,2]
+  five-channel-encoder.onnx  "image" [N,5,28,28] -> "code" [N,2]
+  rank3-code-decoder.onnx    "z" [N,2,3] -> "image" [N,1,28,28]
+  small-image-decoder.onnx   "z" [N,2] -> "image" [N,1,14,14]
+  dense-encoder.onnx         a valid flat pair: "x" [N,784] -> "z" [N,2]
+  dense-decoder.onnx         and "z" [N,2] -> "x_hat" [N,784] (sigmoid)
+  README.md                  what each is and what the explorer should say about it
 tests/fixtures/sprites/
   <shape>/<index>.png       300 RGB 32x32 test sprites, 100 each of square, circle, triangle
   sprites.csv               file, shape, colour, size, x, y of each (x, y: top-left of the shape)
@@ -33,6 +47,7 @@ Everything is seeded, so a rerun with the same library versions gives the same f
 import csv
 import gzip
 import json
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -41,12 +56,14 @@ import numpy as np
 import onnx
 import torch
 import torch.nn.functional as F
+from onnx import TensorProto, helper, numpy_helper
 from PIL import Image, ImageDraw
 from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "assets/data/fashion-mnist"
 OUT = ROOT / "tests/fixtures/onnx"
+BAD = OUT / "bad"
 SPRITES = ROOT / "tests/fixtures/sprites"
 
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -340,7 +357,7 @@ def sprites_ae():
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. Check the ONNX files against torch (if onnxruntime is installed), 4. sizes
+# 3. Check the ONNX files against torch (if onnxruntime is installed), 5. sizes (in main)
 # ---------------------------------------------------------------------------------------------
 
 def check(name, module, example):
@@ -362,7 +379,170 @@ def check(name, module, example):
         print(f"  {name}: batch {n:2d}, max |onnx - torch| = {diff:.2e}")
 
 
+# ---------------------------------------------------------------------------------------------
+# 4. Deliberately broken (but well-formed) models, built by hand with onnx.helper
+# ---------------------------------------------------------------------------------------------
+
+BAD_README = """\
+# Deliberately broken ONNX models
+
+Made by `python3 scripts/onnx_fixtures.py --bad-only` (function `bad_models`), with
+`onnx.helper`: opset 13, IR version 7, float32, batch axis symbolic `N`, seeded random weights.
+Each is well-formed (passes `onnx.checker.check_model(full_check=True)`; for the custom-domain
+one only because the checker skips ops of domains it does not know) and runs in onnxruntime,
+except `custom-op-decoder.onnx`. What the explorer is expected to say about each:
+
+| file | what it is | the explorer should say |
+|---|---|---|
+| `custom-op-decoder.onnx` | `z` [N,2] -> `LatentWarp` (domain `com.example`, v1) -> `image` [N,1,28,28] | the model uses an operator the runtime does not have, naming it (`com.example` `LatentWarp`) |
+| `not-image-decoder.onnx` | `z` [N,2] -> Gemm -> `logits` [N,10] | the decoder's output is not an image (a classifier's [N, 10]) |
+| `nan-decoder.onnx` | `z` [N,2] -> Sqrt(-(z*z+1)) -> Gemm -> Reshape -> `image` [N,1,28,28] | the decoder produced NaN (every pixel, for every z) |
+| `two-input-encoder.onnx` | `image` [N,1,28,28] and `extra` [N,1] -> `code` [N,2] | the encoder has two inputs; one image input is needed |
+| `five-channel-encoder.onnx` | `image` [N,5,28,28] -> `code` [N,2] | no 1- or 3-channel axis: neither NCHW nor NHWC grey/RGB images |
+| `rank3-code-decoder.onnx` | `z` [N,2,3] -> `image` [N,1,28,28] | codes are not [N, D] (the decoder input has rank 3) |
+| `small-image-decoder.onnx` | `z` [N,2] -> `image` [N,1,14,14] | its 14x14 images do not match a 28x28 encoder (e.g. `../fashion-vae-encoder.onnx`) |
+| `dense-encoder.onnx` + `dense-decoder.onnx` | a VALID pair on flat rows: `x` [N,784] -> `z` [N,2]; `z` [N,2] -> sigmoid -> `x_hat` [N,784] | works: a dense model exported flat (784 = 28x28x1), as many PyTorch MLP autoencoders are |
+"""
+
+
+def _value(name, dims):
+    """A float32 graph input/output; the batch axis is the string "N"."""
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
+
+
+def _weight(rng, name, shape, scale=0.1):
+    return numpy_helper.from_array((rng.standard_normal(shape) * scale).astype(np.float32), name)
+
+
+def _ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+def _save(name, nodes, inputs, outputs, inits=(), domains=(), check_it=True):
+    graph = helper.make_graph(nodes, name.removesuffix(".onnx"), inputs, outputs, list(inits))
+    opsets = [helper.make_opsetid("", 13)] + [helper.make_opsetid(d, v) for d, v in domains]
+    # IR 7 (what opset 13 came with, and what the torch-exported fixtures carry), not the newest.
+    model = helper.make_model(graph, opset_imports=opsets, ir_version=7,
+                              producer_name="scripts/onnx_fixtures.py")
+    if check_it:
+        onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, str(BAD / name))
+    return model
+
+
+def bad_models():
+    """Write tests/fixtures/onnx/bad/*.onnx and its README.md, then run each in onnxruntime."""
+    BAD.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    N = "N"
+
+    # 1. An operator no runtime has.
+    model = _save("custom-op-decoder.onnx",
+                  [helper.make_node("LatentWarp", ["z"], ["image"], domain="com.example")],
+                  [_value("z", [N, 2])], [_value("image", [N, 1, 28, 28])],
+                  domains=[("com.example", 1)], check_it=False)
+    try:  # the checker skips ops of domains it does not know (onnx 1.23); say so if one does not
+        onnx.checker.check_model(model, full_check=True)
+    except onnx.checker.ValidationError as e:
+        print(f"  custom-op-decoder.onnx: checker complains, left unchecked: {str(e).splitlines()[0]}")
+
+    # 2. A classifier head, not an image.
+    _save("not-image-decoder.onnx",
+          [helper.make_node("Gemm", ["z", "W", "b"], ["logits"])],
+          [_value("z", [N, 2])], [_value("logits", [N, 10])],
+          [_weight(rng, "W", [2, 10]), _weight(rng, "b", [10])])
+
+    # 3. NaN for every input: sqrt(-(z*z + 1)), then an ordinary dense decoder.
+    _save("nan-decoder.onnx",
+          [helper.make_node("Mul", ["z", "z"], ["zz"]),
+           helper.make_node("Add", ["zz", "one"], ["zz1"]),
+           helper.make_node("Neg", ["zz1"], ["neg"]),
+           helper.make_node("Sqrt", ["neg"], ["nan"]),
+           helper.make_node("Gemm", ["nan", "W", "b"], ["flat"]),
+           helper.make_node("Reshape", ["flat", "shape"], ["image"])],
+          [_value("z", [N, 2])], [_value("image", [N, 1, 28, 28])],
+          [numpy_helper.from_array(np.array(1, np.float32), "one"),
+           _weight(rng, "W", [2, 784]), _weight(rng, "b", [784]), _ints("shape", [-1, 1, 28, 28])])
+
+    # 4. Two inputs.
+    _save("two-input-encoder.onnx",
+          [helper.make_node("Flatten", ["image"], ["flat"]),
+           helper.make_node("Gemm", ["flat", "W", "b"], ["h"]),
+           helper.make_node("Add", ["h", "extra"], ["code"])],
+          [_value("image", [N, 1, 28, 28]), _value("extra", [N, 1])], [_value("code", [N, 2])],
+          [_weight(rng, "W", [784, 2], 0.01), _weight(rng, "b", [2])])
+
+    # 5. Five channels: neither grey nor RGB, in either layout.
+    _save("five-channel-encoder.onnx",
+          [helper.make_node("Flatten", ["image"], ["flat"]),
+           helper.make_node("Gemm", ["flat", "W", "b"], ["code"])],
+          [_value("image", [N, 5, 28, 28])], [_value("code", [N, 2])],
+          [_weight(rng, "W", [3920, 2], 0.01), _weight(rng, "b", [2])])
+
+    # 6. Codes of rank 3.
+    _save("rank3-code-decoder.onnx",
+          [helper.make_node("Flatten", ["z"], ["flat"]),
+           helper.make_node("Gemm", ["flat", "W", "b"], ["h"]),
+           helper.make_node("Sigmoid", ["h"], ["s"]),
+           helper.make_node("Reshape", ["s", "shape"], ["image"])],
+          [_value("z", [N, 2, 3])], [_value("image", [N, 1, 28, 28])],
+          [_weight(rng, "W", [6, 784]), _weight(rng, "b", [784]), _ints("shape", [-1, 1, 28, 28])])
+
+    # 7. 14x14 images: do not match a 28x28 encoder.
+    _save("small-image-decoder.onnx",
+          [helper.make_node("Gemm", ["z", "W", "b"], ["h"]),
+           helper.make_node("Sigmoid", ["h"], ["s"]),
+           helper.make_node("Reshape", ["s", "shape"], ["image"])],
+          [_value("z", [N, 2])], [_value("image", [N, 1, 14, 14])],
+          [_weight(rng, "W", [2, 196]), _weight(rng, "b", [196]), _ints("shape", [-1, 1, 14, 14])])
+
+    # 8. A valid dense pair on flat rows of 784.
+    _save("dense-encoder.onnx",
+          [helper.make_node("Gemm", ["x", "W", "b"], ["z"])],
+          [_value("x", [N, 784])], [_value("z", [N, 2])],
+          [_weight(rng, "W", [784, 2], 0.01), _weight(rng, "b", [2], 0.01)])
+    _save("dense-decoder.onnx",
+          [helper.make_node("Gemm", ["z", "W", "b"], ["h"]),
+           helper.make_node("Sigmoid", ["h"], ["x_hat"])],
+          [_value("z", [N, 2])], [_value("x_hat", [N, 784])],
+          [_weight(rng, "W", [2, 784]), _weight(rng, "b", [784])])
+
+    (BAD / "README.md").write_text(BAD_README)
+    check_bad()
+
+
+def check_bad():
+    """Run each bad model on a batch of 3 random inputs; print output shapes (and NaN counts)."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        print("  onnxruntime not installed, bad/ models not run")
+        return
+    rng = np.random.default_rng(1)
+    for path in sorted(BAD.glob("*.onnx")):
+        try:
+            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        except Exception as e:  # expected for custom-op-decoder.onnx only
+            first = str(e).strip().splitlines()[0]
+            print(f"  {path.name}: does not load (expected only for custom-op): {first}")
+            continue
+        feed = {i.name: rng.uniform(0, 1, [3 if d == "N" else d for d in i.shape]).astype(np.float32)
+                for i in session.get_inputs()}
+        for o in session.run(None, feed):
+            nan = int(np.isnan(o).sum())
+            print(f"  {path.name}: output {list(o.shape)}, {nan}/{o.size} NaN")
+        if path.name == "nan-decoder.onnx":
+            (out,) = session.run(None, {"z": rng.normal(0, 3, (16, 2)).astype(np.float32)})
+            assert np.isnan(out).all(), "nan-decoder.onnx gave a number"
+
+
 def main():
+    if "--bad-only" in sys.argv[1:]:
+        print(f"onnx {onnx.__version__}\n4. tests/fixtures/onnx/bad/")
+        bad_models()
+        for path in sorted(BAD.iterdir()):
+            print(f"  {path.relative_to(ROOT)}  {path.stat().st_size:,} B")
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"torch {torch.__version__}, onnx {onnx.__version__}")
     print("1. Fashion-MNIST VAE")
@@ -374,9 +554,13 @@ def main():
     check("fashion-vae-decoder.onnx", vae_dec, fmu)
     check("sprites-ae-encoder.onnx", ae_enc, sx)
     check("sprites-ae-decoder.onnx", ae_dec, scodes)
-    print("4. files")
+    print(f"4. tests/fixtures/onnx/bad/ {elapsed()}")
+    bad_models()
+    print(f"5. files {elapsed()}")
     total = 0
-    for path in sorted(OUT.iterdir()):
+    for path in sorted([*OUT.iterdir(), *BAD.iterdir()]):
+        if path.is_dir():
+            continue
         total += path.stat().st_size
         print(f"  {path.relative_to(ROOT)}  {path.stat().st_size:,} B")
     pngs = sum(p.stat().st_size for p in SPRITES.rglob("*") if p.is_file())

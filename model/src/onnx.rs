@@ -177,7 +177,7 @@ impl ImageIo {
     }
 
     /// The model's images back into explorer rows, in 0..1.
-    fn from_model(self, data: &[f32], scaling: Scaling) -> Vec<f32> {
+    fn to_explorer(self, data: &[f32], scaling: Scaling) -> Vec<f32> {
         let Shape { h, w, c } = self.shape;
         let back = |y: f32| scaling.inverse(y).clamp(0.0, 1.0);
         if self.layout != Layout::Nchw || c == 1 {
@@ -437,7 +437,7 @@ impl Pair {
         if images.len() != n * io.shape.len() {
             return Err(OnnxError::NotImage(format!("{} values for {n} codes", images.len())));
         }
-        Ok(io.from_model(&images, self.scaling))
+        Ok(io.to_explorer(&images, self.scaling))
     }
 
     /// Reconstructions of images (explorer rows).
@@ -470,7 +470,7 @@ mod tests {
         let rows: Vec<f32> = (0..12).map(|i| i as f32 / 12.0).collect();
         let model = io.to_model(&rows, Scaling::Signed);
         assert_eq!(model[1], 2.0 * rows[3] - 1.0, "the red plane first");
-        let back = io.from_model(&model, Scaling::Signed);
+        let back = io.to_explorer(&model, Scaling::Signed);
         assert!(back.iter().zip(&rows).all(|(a, b)| (a - b).abs() < 1e-6));
     }
 

@@ -81,3 +81,32 @@ fn a_decoder_alone_decodes_and_a_mismatched_pair_is_refused() {
     let err = Pair::load(Some(&sprites), &dec, Scaling::Unit).err().expect("refused");
     assert_eq!(err.to_string(), "the encoder gives 4-number codes but the decoder takes 2");
 }
+
+#[test]
+fn broken_models_are_refused_with_their_reason_and_a_dense_pair_works() {
+    let enc = fixture("onnx/fashion-vae-encoder.onnx");
+    let dec = fixture("onnx/fashion-vae-decoder.onnx");
+    let bad = |name: &str| fixture(&format!("onnx/bad/{name}.onnx"));
+    let refused =
+        |e: Option<&[u8]>, d: &[u8]| Pair::load(e, d, Scaling::Unit).err().expect("refused").to_string();
+    let custom = refused(Some(&enc), &bad("custom-op-decoder"));
+    assert!(custom.contains("LatentWarp"), "{custom}");
+    assert!(refused(Some(&enc), &bad("not-image-decoder")).contains("not an image"));
+    assert!(refused(Some(&bad("two-input-encoder")), &dec).contains("2 inputs"));
+    assert!(refused(Some(&bad("five-channel-encoder")), &dec).contains("channel"));
+    assert!(refused(Some(&enc), &bad("rank3-code-decoder")).contains("[N, D]"));
+    assert!(refused(Some(&enc), &bad("small-image-decoder")).contains("14×14×1"));
+    let nan = Pair::load(Some(&enc), &bad("nan-decoder"), Scaling::Unit).expect("loads");
+    assert_eq!(
+        nan.decode(&[0.5, 0.5]).err().map(|e| e.to_string()),
+        Some("the decoder gave NaN or infinite values".into())
+    );
+    for cut in (0..enc.len()).step_by(enc.len() / 40) {
+        let why = refused(Some(&enc[..cut]), &dec);
+        assert!(!why.is_empty());
+    }
+    let dense =
+        Pair::load(Some(&bad("dense-encoder")), &bad("dense-decoder"), Scaling::Unit).expect("a dense pair");
+    assert_eq!((dense.info.layout, dense.info.image), (Layout::Flat, Shape { h: 28, w: 28, c: 1 }));
+    assert_eq!(dense.reconstruct(&[0.5; 784]).expect("runs").len(), 784);
+}
