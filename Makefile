@@ -32,7 +32,7 @@ fmt:
 NATIVE_FEATURES := --features model/wgpu,model/onnx
 
 lint:
-	cargo clippy --workspace --all-targets $(NATIVE_FEATURES) -q -- -D warnings
+	cargo clippy --workspace --all-targets $(NATIVE_FEATURES),app/onnx -q -- -D warnings
 
 # Native tests, the wgpu ones (model/tests/gpu.rs) on Mesa's lavapipe, a software Vulkan driver from
 # Debian (install-tools.sh), then the CUDA feature compiled (type-checked: `cargo check`). burn's CUDA

@@ -10,6 +10,7 @@ pub mod images;
 pub mod js;
 pub mod keys;
 pub mod offline;
+pub mod own_data;
 pub mod plot;
 pub mod protocol;
 pub mod state;

@@ -142,20 +142,19 @@ pub fn rasterize(
 /// Ten colours, by class or by error bin.
 pub type Palette = [[u8; 3]; 10];
 
-/// The manifold's `tiles²` decoded images (`[tiles² * 784]`, 0..1, row by row from the top left) as
-/// one grid of soft-grey RGBA pixels, `28 * tiles` on a side, so points stay visible on top. Built
-/// once per manifold; [`paint_manifold`] only samples it.
-pub fn manifold_pixels(tiles: usize, images: &[f32]) -> Vec<[u8; 4]> {
-    let side = 28 * tiles;
-    let mut out = vec![[255u8; 4]; side * side];
-    for (t, image) in images.chunks_exact(784).take(tiles * tiles).enumerate() {
+/// The manifold's `tiles²` decoded images (`[tiles² * w * h * c]`, 0..1, row by row from the top
+/// left; `shape` is `(w, h, c)`) as one grid of soft RGBA pixels, `w * tiles` across and `h * tiles`
+/// down, so points stay visible on top. Built once per manifold; [`paint_manifold`] only samples it.
+pub fn manifold_pixels(tiles: usize, images: &[f32], shape: (usize, usize, usize)) -> Vec<[u8; 4]> {
+    let (w, h, c) = shape;
+    let across = w * tiles;
+    let mut out = vec![[255u8; 4]; across * h * tiles];
+    let soft = |v: u8| 255 - ((255 - u16::from(v)) * 150 / 255) as u8;
+    for (t, image) in images.chunks_exact(w * h * c).take(tiles * tiles).enumerate() {
         let (row, col) = (t / tiles, t % tiles);
-        for (py, line) in image.chunks_exact(28).enumerate() {
-            let at = (row * 28 + py) * side + col * 28;
-            for (o, &v) in out[at..at + 28].iter_mut().zip(line) {
-                let grey = 255 - (v.clamp(0.0, 1.0) * 150.0) as u8;
-                *o = [grey, grey, grey, 255];
-            }
+        for (p, px) in crate::components::rgba_of(image, c, 150.0).enumerate() {
+            let at = (row * h + p / w) * across + col * w + p % w;
+            out[at] = if c >= 3 { [soft(px[0]), soft(px[1]), soft(px[2]), 255] } else { px };
         }
     }
     out
@@ -164,26 +163,32 @@ pub fn manifold_pixels(tiles: usize, images: &[f32]) -> Vec<[u8; 4]> {
 /// An RGBA buffer of the view's size showing the manifold grid of [`manifold_pixels`] (`tiles`
 /// images a side) stretched over latent `region` `[x0, y0, x1, y1]`; white outside the region.
 /// One table lookup and a 4-byte copy per pixel (a 680-pixel map in about a millisecond).
-pub fn paint_manifold(view: &LatentView, region: [f32; 4], tiles: usize, pixels: &[[u8; 4]]) -> Vec<u8> {
+pub fn paint_manifold(
+    view: &LatentView,
+    region: [f32; 4],
+    (tiles, tile): (usize, (usize, usize)),
+    pixels: &[[u8; 4]],
+) -> Vec<u8> {
     let (w, h) = (view.width as usize, view.height as usize);
     let mut buf = vec![255u8; w * h * 4];
     let [x0, y0, x1, y1] = region;
-    let side = 28 * tiles;
+    let (across, down) = (tile.0 * tiles, tile.1 * tiles);
     let (tw, th) = ((x1 - x0) / tiles.max(1) as f32, (y1 - y0) / tiles.max(1) as f32);
-    if !(tw > 0.0 && th > 0.0) || pixels.len() < side * side {
+    if !(tw > 0.0 && th > 0.0) || pixels.len() < across * down {
         return buf;
     }
     // The grid column under each canvas column, and the grid row under each canvas row.
-    let grid = |l: f32, origin: f32, tile: f32| {
-        let g = ((l - origin) / tile * 28.0).floor();
-        (g >= 0.0 && g < side as f32).then_some(g as usize)
+    let grid = |l: f32, origin: f32, tile: f32, px: usize, limit: usize| {
+        let g = ((l - origin) / tile * px as f32).floor();
+        (g >= 0.0 && g < limit as f32).then_some(g as usize)
     };
-    let gx: Vec<Option<usize>> =
-        (0..w).map(|x| grid(view.latent_from_screen([x as f32 + 0.5, 0.0])[0], x0, tw)).collect();
+    let gx: Vec<Option<usize>> = (0..w)
+        .map(|x| grid(view.latent_from_screen([x as f32 + 0.5, 0.0])[0], x0, tw, tile.0, across))
+        .collect();
     for (y, out) in buf.chunks_exact_mut(w * 4).enumerate() {
         let ly = view.latent_from_screen([0.0, y as f32 + 0.5])[1];
-        let Some(gy) = grid(-ly, -y1, th) else { continue };
-        let src = &pixels[gy * side..(gy + 1) * side];
+        let Some(gy) = grid(-ly, -y1, th, tile.1, down) else { continue };
+        let src = &pixels[gy * across..(gy + 1) * across];
         for (px, col) in out.chunks_exact_mut(4).zip(&gx) {
             if let Some(c) = *col {
                 px.copy_from_slice(&src[c]);
@@ -284,7 +289,8 @@ mod tests {
         // 2×2 tiles over -5..5: the top-left tile is dark, the others blank.
         let mut images = vec![0.0; 4 * 784];
         images[..784].fill(1.0);
-        let buf = paint_manifold(&view, [-5.0, -5.0, 5.0, 5.0], 2, &manifold_pixels(2, &images));
+        let grid = manifold_pixels(2, &images, (28, 28, 1));
+        let buf = paint_manifold(&view, [-5.0, -5.0, 5.0, 5.0], (2, (28, 28)), &grid);
         let grey = |x: usize, y: usize| buf[(y * 100 + x) * 4];
         assert_eq!(grey(30, 30), 105, "top-left tile is dark");
         assert_eq!(grey(70, 30), 255, "top-right tile is blank");

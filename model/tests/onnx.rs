@@ -7,7 +7,7 @@
 mod common;
 
 use model::DatasetName;
-use model::onnx::{Layout, Pair, Scaling, Shape};
+use model::onnx::{Layout, OnnxError, Pair, Scaling, Shape};
 
 fn fixture(rel: &str) -> Vec<u8> {
     let dir = std::env::var_os("CARGO_MANIFEST_DIR")
@@ -101,6 +101,7 @@ fn broken_models_are_refused_with_their_reason_and_a_dense_pair_works() {
         nan.decode(&[0.5, 0.5]).err().map(|e| e.to_string()),
         Some("the decoder gave NaN or infinite values".into())
     );
+    assert_eq!(nan.trial().err(), Some(OnnxError::NotFinite("decoder")), "its trial run refuses it");
     for cut in (0..enc.len()).step_by(enc.len() / 40) {
         let why = refused(Some(&enc[..cut]), &dec);
         assert!(!why.is_empty());

@@ -330,6 +330,19 @@ impl Page {
         Ok(out)
     }
 
+    /// Test point `i`'s place on the first map, in the map canvas's CSS pixels.
+    pub async fn point_at(&self, i: usize) -> Result<Vec<f64>> {
+        let at = self
+            .js(&format!(
+                "const m = window.lsxMap, v = window.lsxView, c = document.querySelector('[data-testid=latent-plot]');
+                 return [(c.width / 2 + (m.points[{x}] - v[0]) * v[2]) / v[3], (c.height / 2 - (m.points[{y}] - v[1]) * v[2]) / v[3]];",
+                x = 2 * i,
+                y = 2 * i + 1
+            ))
+            .await?;
+        Ok(floats(&at))
+    }
+
     /// Makes the viewport `w × h` CSS pixels (for screenshots of a tall page).
     pub async fn set_viewport(&self, w: u32, h: u32) -> Result<()> {
         let params = json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false});
@@ -356,6 +369,23 @@ impl Page {
         let input = self.browser.client.find(Locator::Css(&Self::sel(id))).await?;
         input.send_keys(paths).await?;
         Ok(())
+    }
+
+    /// Opens ONNX `files` in *Your work*'s model input and waits for what the page says about them
+    /// (not its "Opening…": that it explores them, or why not); returns it.
+    pub async fn open_onnx(&self, files: &[&Path]) -> Result<String> {
+        let all: std::io::Result<Vec<String>> =
+            files.iter().map(|p| std::fs::canonicalize(p).map(|p| p.display().to_string())).collect();
+        self.js("window.lsxSaid = []; return 1;").await?;
+        self.upload_many("onnx-input", &all?.join("\n")).await?;
+        let said = self
+            .wait_for(
+                "(window.lsxSaid || []).find(m => /Exploring|not opened|Nothing was changed|Error/.test(m))",
+                60,
+                "the page's answer to the opened files",
+            )
+            .await?;
+        Ok(said.as_str().unwrap_or_default().to_string())
     }
 
     /// The bytes of the `n`-th download (see the init script), with its file name.

@@ -36,15 +36,7 @@ fn train_images(n: usize) -> Result<Dataset> {
 /// Clicks test point `i` on the first map (a real mouse click at its place) and returns the test
 /// point the page took (where points overlap, the click may hit a neighbour of `i`).
 async fn click_point(page: &Page, i: usize) -> Result<usize> {
-    let at = page
-        .js(&format!(
-            "const m = window.lsxMap, v = window.lsxView, c = document.querySelector('[data-testid=latent-plot]');
-             return [(c.width / 2 + (m.points[{x}] - v[0]) * v[2]) / v[3], (c.height / 2 - (m.points[{y}] - v[1]) * v[2]) / v[3]];",
-            x = 2 * i,
-            y = 2 * i + 1
-        ))
-        .await?;
-    let p = floats(&at);
+    let p = page.point_at(i).await?;
     // A real click's decode (counted in lsxDecodeMs; the default decode on arrival is not).
     page.decodes(p[0], p[1]).await?;
     let about = page

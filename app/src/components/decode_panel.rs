@@ -42,7 +42,7 @@ pub fn DecodePanel(
     let point = move || {
         state.explore.decoded.with(|d| d.as_ref().and_then(|d| d.point.as_ref().map(|p| (p.index, p.label))))
     };
-    let names = move || state.settings.dataset.get().class_names();
+    let names = move |l: u8| state.class_names().get(usize::from(l)).cloned().unwrap_or_default();
     let coords = move || {
         state.explore.decoded.with(|d| {
             d.as_ref().map_or(String::new(), |d| {
@@ -58,7 +58,7 @@ pub fn DecodePanel(
         if at.is_empty() {
             return String::new();
         }
-        let of = point().map(|(i, l)| format!(": test image {i}, a {}", names()[usize::from(l) % 10]));
+        let of = point().map(|(i, l)| format!(": test image {i}, a {}", names(l)));
         format!("Decoded the map point ({at}){}", of.unwrap_or_default())
     };
     // Beside the maps on a wide screen: a column as wide as the screen leaves it.
@@ -75,10 +75,15 @@ pub fn DecodePanel(
                 }).collect_view()}
             </div>
             <p class="sr-only" aria-live="polite" data-testid="decode-said">{move || said()}</p>
-            <p class="hint" hidden=compact>"The decoder turns the map point into a 28×28 image. Click a dot: that test image beside its reconstruction."</p>
+            <p class="hint" hidden=compact>{move || {
+                state.work.own.track();
+                let (w, h, c) = super::image_shape();
+                let colour = if c == 3 { "colour " } else { "" };
+                format!("The decoder turns the map point into a {w}×{h} {colour}image. Click a dot: that image beside its reconstruction.")
+            }}</p>
             <div class="pair" style:display=move || if point().is_some() && !compact { "flex" } else { "none" }>
                 <figure><canvas data-testid="decode-original" class="digit small" width="28" height="28" node_ref=original></canvas>
-                    <figcaption>{move || point().map(|(i, l)| format!("test #{i}: {}", names()[usize::from(l) % 10])).unwrap_or_default()}</figcaption></figure>
+                    <figcaption>{move || point().map(|(i, l)| format!("test #{i}: {}", names(l))).unwrap_or_default()}</figcaption></figure>
                 {(0..2).map(|i| view! {
                     <figure style:display=shown(i)><canvas data-testid=id("decode-recon", i) class="digit small" width="28" height="28" node_ref=recons[i]></canvas>
                         <figcaption>{name(i)} " reconstruction"</figcaption></figure>

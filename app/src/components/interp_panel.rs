@@ -23,7 +23,7 @@ pub(crate) fn Strip(
         let Some(c) = canvas.get() else { return };
         state.explore.interpolation.with(|i| {
             let Some(i) = i else { return };
-            let len = i.steps * 784;
+            let len = i.steps * super::image_len();
             if let Some(images) = i.images.get(model * len..(model + 1) * len) {
                 paint_grid(&c, images, if tour { i.steps.div_ceil(2) } else { i.steps });
             }

@@ -21,6 +21,13 @@ pub fn ReconPanel() -> impl IntoView {
     Effect::new(move |_| {
         let (Some(c), Some(tile)) = (canvas.get(), scratch.get()) else { return };
         let Some(ctx) = super::context2d(&c) else { return };
+        let (w, h, ch) = super::image_shape();
+        let (tw, th) = (w as f64 + 2.0, h as f64 + 2.0);
+        let (width, height) = ((10.0 * tw) as u32, (th * rows() as f64) as u32);
+        if (c.width(), c.height()) != (width, height) {
+            c.set_width(width);
+            c.set_height(height);
+        }
         ctx.clear_rect(0.0, 0.0, f64::from(c.width()), f64::from(c.height()));
         let extra = usize::from(noisy().is_some());
         for (model, signal) in state.maps.iter().map(|m| m.recons).enumerate().take(models()) {
@@ -29,7 +36,7 @@ pub fn ReconPanel() -> impl IntoView {
                 let Some((data, k)) = r else { return };
                 // Blocks: originals, [noisy inputs], reconstructions. Model 0 also paints the shared
                 // rows; model m its reconstructions in row 1 + extra + m.
-                for (i, img) in data.chunks_exact(784).enumerate() {
+                for (i, img) in data.chunks_exact(w * h * ch).enumerate() {
                     let (col, block) = (i % k, i / k);
                     let is_recon = block == if has_noisy { 2 } else { 1 };
                     if !is_recon && model > 0 {
@@ -39,8 +46,8 @@ pub fn ReconPanel() -> impl IntoView {
                     paint_digit(&tile, img);
                     super::drawn(ctx.draw_image_with_html_canvas_element(
                         &tile,
-                        col as f64 * 30.0,
-                        30.0 * row as f64,
+                        col as f64 * tw,
+                        th * row as f64,
                     ));
                 }
             });

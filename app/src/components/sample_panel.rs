@@ -32,7 +32,8 @@ pub(crate) fn SampleSetView(
             let Some(n) = s.sets.get(index).map(|set| set.points.len() / 2) else { return };
             let start: usize = s.sets[..index].iter().map(|set| set.points.len() / 2).sum();
             let shown = n.min(shown_max);
-            if let Some(images) = s.images.get(start * 784..(start + shown) * 784) {
+            let len = super::image_len();
+            if let Some(images) = s.images.get(start * len..(start + shown) * len) {
                 paint_grid(&c, images, 6);
             }
         });

@@ -55,6 +55,24 @@ pub fn WorkPanel() -> impl IntoView {
             }
         });
     };
+    let scaling = RwSignal::new("0-1".to_string());
+    // A folder (the model's files and its images in a folder per class): `webkitdirectory`, which
+    // Leptos has no attribute for.
+    let folder = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(f) = folder.get()
+            && let Err(e) = f.set_attribute("webkitdirectory", "")
+        {
+            web_sys::console::warn_2(&"no folder picker:".into(), &e);
+        }
+    });
+    let on_onnx = move |ev: web_sys::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(list) = input.files() else { return };
+        let files = (0..list.length()).filter_map(|i| list.item(i)).collect();
+        input.set_value("");
+        state.open_onnx(files, scaling.get_untracked());
+    };
     let export_map = move |_| {
         let ratio = super::dpr().max(2.0) as f32;
         match map_png(&state, 0, ratio) {
@@ -118,6 +136,23 @@ pub fn WorkPanel() -> impl IntoView {
                     (None, Some(s)) => format!("autosaved at step {s}"),
                     (None, None) => String::new(),
                 }}</small>
+            </div>
+            <div class="row">
+                <label class="upload" title="An encoder and a decoder exported to ONNX (PyTorch, Keras), with your images to map, or a TSV of codes for a decoder alone">"Open your ONNX model (encoder + decoder, and images) "
+                    <input data-testid="onnx-input" type="file" accept=".onnx,.tsv,.csv,.txt,image/*" multiple on:change=on_onnx /></label>
+                <label class="upload">"or a folder "
+                    <input data-testid="onnx-folder" type="file" multiple node_ref=folder on:change=on_onnx /></label>
+                <label>"pixels as " <select data-testid="onnx-scaling" aria-label="How the model takes pixel values"
+                    on:change=move |ev| {
+                        scaling.set(event_target_value(&ev));
+                        state.rescale_own(scaling.get_untracked());
+                    }>
+                    <option value="0-1" selected>"0…1"</option>
+                    <option value="-1-1">"−1…1"</option>
+                    <option value="0.1307/0.3081">"MNIST mean/std"</option>
+                    <option value="0.2860/0.3530">"Fashion mean/std"</option>
+                </select></label>
+                <small data-testid="own-model">{move || state.work.own.get().unwrap_or_default()}</small>
             </div>
             <div class="row">
                 "Export: "

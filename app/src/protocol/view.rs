@@ -177,6 +177,16 @@ pub enum ToView {
     Interpolate { a: End, b: End, steps: usize },
     /// Keep serving this lectures item (None: stop).
     Lecture { lecture: Option<Lecture> },
+    /// Explore a model opened from ONNX files in place of the run's models (until the next `Setup`):
+    /// `Parts::bytes` holds the encoder's `encoder` bytes, then the decoder's. `scaling`: how the
+    /// model takes pixels (`0-1`, `-1-1`, or `mean/std` as `0.5/0.25`). Only the ONNX view worker
+    /// opens them; the others say so.
+    Open { name: String, encoder: usize, scaling: String },
+    /// The opened model's images, mapped in place of the test set: `count` images of the model's
+    /// size in `Parts::bytes` (`h × w × c` bytes each, channels interleaved), then a label byte each.
+    OwnImages { name: String, count: usize },
+    /// Codes to map for a decoder opened alone: `count` codes of `dim` numbers in `Parts::data`.
+    OwnCodes { name: String, count: usize, dim: usize, labels: Vec<u8> },
     /// The page's heartbeat: answered with `Pong` at once.
     Ping,
     /// A test's fault (see [`Fault`]).
@@ -229,6 +239,19 @@ pub enum FromView {
     Interpolated { paths: Vec<[f32; 4]>, steps: usize },
     /// The answer to lectures request `lecture`, at model 0's step.
     Lecture { step: u64, lecture: Lecture, result: LectureResult },
+    /// A model opened from files is explored now: `summary` says what was found (layout, image size,
+    /// code size, μ and log σ²); `latent` is its code size.
+    /// `shape` is its images' `[w, h, c]`; `encoder`: it has one; `mapped`: the test set is mapped
+    /// (else the page sends the model's own images or codes).
+    Opened {
+        name: String,
+        summary: String,
+        latent: usize,
+        log_var: bool,
+        shape: [usize; 3],
+        encoder: bool,
+        mapped: bool,
+    },
     /// Something the user should know, shown in the status line.
     Notice { msg: String },
     /// Something failed; the state before it is kept.

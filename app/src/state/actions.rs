@@ -82,6 +82,7 @@ impl AppState {
     /// Rebuilds the models from the current controls (dataset or model changed, or Reset): a new
     /// run from its start step; nothing else is lost.
     pub fn restart(&self) {
+        self.close_own();
         let t = &self.training;
         t.running.set(false);
         t.step.set(0);

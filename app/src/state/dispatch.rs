@@ -6,15 +6,13 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use model::train::Progress;
 
-use super::records::{expose_map, record_decode_latency};
+use super::records::{expose_decoded, expose_map, record_decode_latency};
 use super::recovery::{ModelSnapshot, Role};
 use super::work::AUTOSAVE_MS;
 use super::{AppState, Decoded, Interpolation, Manifold, PointInfo, Samples, Worst};
 use crate::protocol::Parts;
 use crate::protocol::trainer::FromTrainer;
 use crate::protocol::view::{ClickedPoint, FromView};
-
-const PIXELS: usize = 784;
 
 impl AppState {
     /// A message of the main trainer (`gpu`: it is the WebGPU worker).
@@ -167,7 +165,12 @@ impl AppState {
             }
             FromView::Decoded { id, zs, decoded, point, worker_ms } => {
                 let arrived = crate::js::now();
-                self.explore.decoded.set(Some(decoded_from(zs, &decoded, point, &parts.floats())));
+                let d = decoded_from(zs, &decoded, point, &parts.floats());
+                if let Some((Some(z), first)) = d.zs.iter().zip(&d.pixels).find(|(_, p)| !p.is_empty()) {
+                    let point = d.point.as_ref().and_then(|p| Some((p.index, p.recons.first()?.as_slice())));
+                    expose_decoded(*z, first, point);
+                }
+                self.explore.decoded.set(Some(d));
                 let (sent_id, sent) = self.pool_mut(|p| {
                     p.decode_done = p.decode_done.max(id);
                     p.decode_sent
@@ -203,6 +206,9 @@ impl AppState {
                 self.on_lecture(step, lecture, result, parts.floats())
             }
             FromView::Notice { msg } => self.say(msg),
+            FromView::Opened { name, summary, shape, mapped, .. } => {
+                self.opened(name, summary, shape, mapped)
+            }
             FromView::Error { msg } => self.say(format!("Error: {msg}")),
         }
     }
@@ -248,7 +254,7 @@ fn decoded_from(
     point: Option<ClickedPoint>,
     data: &[f32],
 ) -> Decoded {
-    let mut images = data.chunks_exact(PIXELS).map(<[f32]>::to_vec);
+    let mut images = data.chunks_exact(crate::components::image_len()).map(<[f32]>::to_vec);
     let pixels =
         decoded.iter().map(|&d| if d { images.next().unwrap_or_default() } else { Vec::new() }).collect();
     let point = point.map(|p| PointInfo {

@@ -20,6 +20,7 @@ mod first_map;
 mod lectures;
 mod map;
 mod mode;
+mod own;
 mod pool;
 mod records;
 mod recovery;
@@ -89,19 +90,22 @@ pub struct Interpolation {
 }
 
 /// A decoded manifold: `tiles²` images over `region` (`[x0, y0, x1, y1]`), and the same images as
-/// one grid of grey pixels for the map's background ([`crate::plot::manifold_pixels`]).
+/// one grid of soft pixels for the map's background ([`crate::plot::manifold_pixels`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifold {
     pub region: [f32; 4],
     pub tiles: usize,
     pub images: Arc<Vec<f32>>,
     pub pixels: Arc<Vec<[u8; 4]>>,
+    /// Each image's width and height.
+    pub tile: (usize, usize),
 }
 
 impl Manifold {
     pub fn new(region: [f32; 4], tiles: usize, images: Vec<f32>) -> Self {
-        let pixels = Arc::new(crate::plot::manifold_pixels(tiles, &images));
-        Self { region, tiles, images: Arc::new(images), pixels }
+        let shape = crate::components::image_shape();
+        let pixels = Arc::new(crate::plot::manifold_pixels(tiles, &images, shape));
+        Self { region, tiles, images: Arc::new(images), pixels, tile: (shape.0, shape.1) }
     }
 }
 
@@ -290,6 +294,10 @@ pub struct Work {
     pub autosave_off: RwSignal<Option<String>>,
     /// A worker's panic, shown in the error panel until dismissed.
     pub crash: RwSignal<Option<String>>,
+    /// A model opened from ONNX files is shown: its files and what the view found in them.
+    pub own: RwSignal<Option<String>>,
+    /// The opened model's own classes (from its images' folders or its codes' metadata).
+    pub own_classes: RwSignal<Option<Vec<String>>>,
     /// This tab has said that another tab saves here too.
     pub told_other_tab: StoredValue<bool>,
 }
@@ -303,6 +311,8 @@ impl Work {
             autosaved: RwSignal::new(None),
             autosave_off: RwSignal::new(None),
             crash: RwSignal::new(None),
+            own: RwSignal::new(None),
+            own_classes: RwSignal::new(None),
             told_other_tab: StoredValue::new(false),
         }
     }
@@ -348,6 +358,14 @@ impl AppState {
     /// Whether two maps are shown (tracked).
     pub fn two_maps(&self) -> bool {
         self.mode().maps() == 2
+    }
+
+    /// The names of the map's classes (an opened model's own, else the dataset's), tracked.
+    pub fn class_names(&self) -> Vec<String> {
+        match self.work.own_classes.get() {
+            Some(own) => own,
+            None => self.settings.dataset.get().class_names().iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     /// The kind of map `map`'s network (None: the pixel PCA), tracked.

@@ -60,6 +60,11 @@ pub(super) struct Pool {
     pub restore_on_start: bool,
     /// The workers' heartbeat and generations, and the weights snapshot a replacement starts from.
     pub health: Health,
+    /// The view runs the ONNX view worker (a model was opened from files in this tab).
+    pub onnx_view: bool,
+    /// The model files shown (a replacement view opens them again), and those being opened.
+    pub own: Option<super::own::OwnFiles>,
+    pub own_pending: Option<super::own::OwnFiles>,
 }
 
 impl AppState {
@@ -96,7 +101,12 @@ impl AppState {
     /// that fails only loses the race).
     fn new_worker(&self, role: Role, gpu: bool, generation: u32) -> Option<Worker> {
         let role_name = role.name();
-        let url = if gpu { "./worker_gpu_loader.js" } else { "./worker_loader.js" };
+        let onnx = role == Role::View && self.pool(|p| p.onnx_view);
+        let url = match (gpu, onnx) {
+            (true, _) => "./worker_gpu_loader.js",
+            (false, true) => "./worker_onnx_loader.js",
+            (false, false) => "./worker_loader.js",
+        };
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Module);
         opts.set_name(role_name);

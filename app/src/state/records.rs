@@ -41,6 +41,7 @@ pub(super) fn view_message_name(msg: &FromView) -> &'static str {
         FromView::Interpolated { .. } => "Interpolated",
         FromView::Lecture { .. } => "Lecture",
         FromView::Notice { .. } => "Notice",
+        FromView::Opened { .. } => "Opened",
         FromView::Error { .. } => "Error",
         FromView::Pong { .. } => "Pong",
         FromView::Crashed { .. } => "Crashed",
@@ -68,6 +69,23 @@ pub(super) fn record_decode_latency(sent: f64, arrived: f64, worker_ms: f64) {
         crate::js::push_record("lsxDecodeParts", &parts);
     });
     let _ = w.request_animation_frame(frame.unchecked_ref());
+}
+
+/// Publishes the latest decode's first map point and image (floats in 0..1), and the first model's
+/// clicked image's index and reconstruction (-1 and empty without one), as
+/// `window.lsxDecoded = {z, pixels, index, recon}`, for tests that compare it with another framework's decode (the
+/// canvas holds only 8 bits).
+pub(super) fn expose_decoded(z: [f32; 2], pixels: &[f32], point: Option<(usize, &[f32])>) {
+    let obj = js_sys::Object::new();
+    let index = point.map_or(-1.0, |p| p.0 as f64);
+    let recon = Float32Array::from(point.map(|p| p.1).unwrap_or_default());
+    let _ = js_sys::Reflect::set(&obj, &"index".into(), &index.into());
+    let written = js_sys::Reflect::set(&obj, &"z".into(), &Float32Array::from(&z[..]).into()).is_ok()
+        && js_sys::Reflect::set(&obj, &"pixels".into(), &Float32Array::from(pixels).into()).is_ok()
+        && js_sys::Reflect::set(&obj, &"recon".into(), &recon.into()).is_ok();
+    if written {
+        crate::js::set_global("lsxDecoded", &obj);
+    }
 }
 
 /// Publishes a map's data read-only as `window.lsxMap = {step, points, labels, errors, uploads}`

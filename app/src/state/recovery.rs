@@ -212,7 +212,7 @@ impl AppState {
 
     /// What a new view worker is told beyond its setup (queued until it is ready): what the page
     /// shows that the view computes.
-    fn resend_view_state(self) {
+    pub(super) fn resend_view_state(self) {
         if self.explore.by_error.get_untracked() {
             self.post_view(&ToView::Errors { on: true }, Parts::default());
         }
@@ -228,6 +228,7 @@ impl AppState {
         if let Some(lecture) = self.lectures.sent.get_value() {
             self.post_view(&ToView::Lecture { lecture: Some(lecture) }, Parts::default());
         }
+        self.resend_own();
     }
 
     /// Stops the trainer and starts another (`gpu`: the WebGPU one) that restores the snapshot.

@@ -11,7 +11,6 @@ pub(crate) mod shipped;
 mod trainer;
 mod view;
 
-use model::data::PIXELS;
 use model::{Dataset, Device};
 use wasm_bindgen::JsCast;
 use web_sys::DedicatedWorkerGlobalScope;
@@ -110,15 +109,15 @@ fn cpu_device() -> Result<Backend, String> {
     Err("this worker was built without the CPU backend".into())
 }
 
-/// The user's images of a `TrainOn` or an `Upload`: `count` images' pixels (`[count * 784]` bytes)
+/// The user's images of a `TrainOn` or an `Upload`: `count` images' pixels (`[count * row]` bytes)
 /// and then their labels (`[count]`).
-pub(crate) fn user_images(mut bytes: Vec<u8>, count: usize) -> Result<Dataset, String> {
-    let pixels = count.saturating_mul(PIXELS);
+pub(crate) fn user_images(mut bytes: Vec<u8>, count: usize, row: usize) -> Result<Dataset, String> {
+    let pixels = count.saturating_mul(row);
     let expected = pixels.saturating_add(count);
     if bytes.len() != expected {
         let got = bytes.len();
         return Err(format!("{got} bytes arrived for {count} images and their labels ({expected} expected)"));
     }
     let labels = bytes.split_off(pixels);
-    Dataset::from_parts(bytes, labels).map_err(|e| e.to_string())
+    Dataset::from_rows(bytes, labels, row).map_err(|e| e.to_string())
 }

@@ -172,7 +172,7 @@ impl TrainerWorker {
             }
             ToTrainer::TrainOn { name, count } => {
                 let Some(s) = self.session.as_mut() else { return self.out.error(NO_SESSION) };
-                match user_images(parts.byte_vec(), count) {
+                match user_images(parts.byte_vec(), count, model::data::PIXELS) {
                     Ok(data) => {
                         let len = data.len();
                         s.set_data(Arc::new(data));

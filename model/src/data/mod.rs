@@ -73,11 +73,14 @@ impl DatasetName {
     }
 }
 
-/// 28x28 grey images as bytes with their labels (absent labels are stored as 0).
+/// Images as bytes with their labels (absent labels are stored as 0): 28x28 grey ones (MNIST's), or
+/// rows of any other length (`h × w × c`, an opened model's images; see [`Dataset::from_rows`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {
     pixels: Vec<u8>,
     labels: Vec<u8>,
+    /// Bytes per image.
+    row: usize,
 }
 
 impl Dataset {
@@ -94,23 +97,34 @@ impl Dataset {
         if labels.len() != img.count {
             return Err(IdxError::CountMismatch { images: img.count, labels: labels.len() });
         }
-        Ok(Self { pixels: img.pixels, labels })
+        Ok(Self { pixels: img.pixels, labels, row: PIXELS })
     }
 
     /// A dataset of images already decoded: `pixels` holds `labels.len()` row-major 28x28 images,
     /// one byte per pixel; every label must be a class 0..=9.
     pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>) -> Result<Self, IdxError> {
-        let expected = labels.len().checked_mul(PIXELS).ok_or(IdxError::TooLarge)?;
+        Self::from_rows(pixels, labels, PIXELS)
+    }
+
+    /// A dataset of images of `row` bytes each (any size and channels, as an opened model takes
+    /// them); every label must be a class 0..=9.
+    pub fn from_rows(pixels: Vec<u8>, labels: Vec<u8>, row: usize) -> Result<Self, IdxError> {
+        let expected = labels.len().checked_mul(row).ok_or(IdxError::TooLarge)?;
         if pixels.len() != expected {
             return Err(IdxError::PixelCount { labels: labels.len(), expected, pixels: pixels.len() });
         }
         if let Some((index, &label)) = labels.iter().enumerate().find(|(_, l)| **l > 9) {
             return Err(IdxError::BadLabel { label, index });
         }
-        Ok(Self { pixels, labels })
+        Ok(Self { pixels, labels, row })
     }
 
-    /// Every image's pixels, row-major `[len * 784]`.
+    /// Bytes per image (784 for MNIST's).
+    pub fn row(&self) -> usize {
+        self.row
+    }
+
+    /// Every image's pixels, row-major `[len * row]`.
     pub fn pixels(&self) -> &[u8] {
         &self.pixels
     }
@@ -130,12 +144,12 @@ impl Dataset {
         &self.labels
     }
 
-    /// Image `i` as 784 bytes, row-major; `None` past the end.
+    /// Image `i` as its `row` bytes, row-major; `None` past the end.
     pub fn image(&self, i: usize) -> Option<&[u8]> {
-        self.pixels.get(i * PIXELS..(i + 1) * PIXELS)
+        self.pixels.get(i * self.row..(i + 1) * self.row)
     }
 
-    /// Images `indices` as f32 in 0..1, row-major `[indices.len() * 784]`; out-of-range indices are skipped.
+    /// Images `indices` as f32 in 0..1, row-major `[indices.len() * row]`; out-of-range indices are skipped.
     pub fn floats(&self, indices: impl IntoIterator<Item = usize>) -> Vec<f32> {
         indices
             .into_iter()
@@ -147,8 +161,8 @@ impl Dataset {
     /// Images `indices` as a `[B, 784]` tensor on `device`.
     pub fn batch(&self, indices: &[usize], device: &Device) -> Tensor<2> {
         let data = self.floats(indices.iter().copied());
-        let rows = data.len() / PIXELS;
-        Tensor::from_data(TensorData::new(data, [rows, PIXELS]), device)
+        let rows = data.len() / self.row.max(1);
+        Tensor::from_data(TensorData::new(data, [rows, self.row]), device)
     }
 }
 

@@ -287,6 +287,19 @@ impl Pair {
         Ok(io.to_explorer(&images, self.scaling))
     }
 
+    /// One trial run, as the explorer will run the pair: a mid-grey image through the encoder (when
+    /// there is one) and its code, a zero code and a code of halves through the decoder. A model that
+    /// loads but cannot run, or gives NaN, is refused by this before it is shown.
+    pub fn trial(&self) -> Result<(), OnnxError> {
+        let d = self.info.latent;
+        let mut codes = vec![0.0; d];
+        codes.extend(vec![0.5; d]);
+        if self.encoder.is_some() {
+            codes.extend(self.encode(&vec![0.5; self.info.image.len()])?.0);
+        }
+        self.decode(&codes).map(drop)
+    }
+
     /// Reconstructions of images (explorer rows).
     pub fn reconstruct(&self, images: &[f32]) -> Result<Vec<f32>, OnnxError> {
         self.decode(&self.encode(images)?.0)

@@ -61,7 +61,7 @@ pub(super) fn draw(
     let mut t1 = t0;
     let buf = match manifold {
         Some(m) => {
-            let mut buf = paint_manifold(view, m.region, m.tiles, &m.pixels);
+            let mut buf = paint_manifold(view, m.region, (m.tiles, m.tile), &m.pixels);
             t1 = crate::js::now();
             rasterize_onto(
                 &mut buf,

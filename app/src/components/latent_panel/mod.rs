@@ -236,9 +236,8 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
         let factor = if ev.delta_y() < 0.0 { 1.2 } else { 1.0 / 1.2 };
         set_view(current_view().zoom(factor, to_canvas(&ev)));
     };
-    let names = move || state.settings.dataset.get().class_names();
-    let kind = move || state.kind(model);
-    let title = move || captions::title(kind());
+    let names = move || state.class_names();
+    let title = move || map_title(&state, model);
     let legend = move || -> Vec<(String, String)> {
         match shown.with(|s| s.edges.clone()) {
             edges if !edges.is_empty() => edges
@@ -246,11 +245,7 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
                 .enumerate()
                 .map(|(i, e)| (crate::plot::css_rgb(HEAT[i]), format!("≤ {e:.4}")))
                 .collect(),
-            _ => names()
-                .into_iter()
-                .enumerate()
-                .map(|(i, name)| (css_colour(i as u8), name.to_string()))
-                .collect(),
+            _ => names().into_iter().enumerate().map(|(i, name)| (css_colour(i as u8), name)).collect(),
         }
     };
     let suffix = if model == 0 { String::new() } else { format!("-{model}") };
@@ -285,6 +280,14 @@ pub fn LatentPanel(model: usize) -> impl IntoView {
     }
 }
 
+/// A map's title: a model opened from files names itself on the first map.
+fn map_title(state: &AppState, model: usize) -> String {
+    match state.work.own.get().filter(|_| model == 0) {
+        Some(own) => format!("Your model: {}", own.split(':').next().unwrap_or_default()),
+        None => captions::title(state.kind(model)).to_string(),
+    }
+}
+
 /// What each map shows, in the lecture's terms, and what the view measured on it (below the stage).
 #[component]
 pub fn MapNotes() -> impl IntoView {
@@ -292,7 +295,7 @@ pub fn MapNotes() -> impl IntoView {
     let note = move |model: usize| {
         let kind = move || state.kind(model);
         view! {
-            <h2>{move || captions::title(kind())}</h2>
+            <h2>{move || map_title(&state, model)}</h2>
             <p class="caption" data-testid=format!("caption-{model}")>{move || captions::caption(kind(), state.mode().compare())}</p>
             <p class="caption" data-testid=format!("map-info-{model}")>{move || captions::info_text(state.maps[model].info.get(), kind().is_none())}</p>
         }

@@ -5,9 +5,9 @@
 
 use std::ops::Range;
 
+use model::Dataset;
 use model::latent::Plane;
 use model::metrics::{code_sparsity, knn_accuracy, largest};
-use model::{Dataset, ReadError};
 
 use super::model_copy::{CHUNK, ModelCopy, ready};
 use super::{Env, JobResult, MAP_POINTS, WORST};
@@ -66,7 +66,7 @@ async fn encode_chunk(
     m: &ModelCopy,
     range: Range<usize>,
     errors: bool,
-) -> Result<(), ReadError> {
+) -> Result<(), super::model_copy::CopyError> {
     let chunk = m.encode(env.test, range.clone(), env.device).await?;
     if errors {
         pass.errs.extend(m.errors(env.test, range, &chunk, env.device).await?);

@@ -8,6 +8,7 @@ mod jobs;
 mod lectures;
 mod map_pass;
 mod model_copy;
+mod own;
 mod scheduler;
 mod setup;
 
@@ -135,6 +136,11 @@ struct View {
     uploads: Option<Dataset>,
     /// What the lectures panel needs besides the models.
     extra: lectures::Extra,
+    /// A model opened from files is shown in place of the run's (the trainer's weights wait for
+    /// the next setup).
+    own: bool,
+    /// That model has no encoder: its map's codes came from a file.
+    decoder_only: bool,
 }
 
 impl View {
@@ -156,6 +162,8 @@ impl View {
             errors: false,
             uploads: None,
             extra: lectures::Extra::default(),
+            own: false,
+            decoder_only: false,
         }
     }
 
@@ -174,7 +182,12 @@ impl View {
                 self.setup(run, dataset, nets, init, pixels_pca).await;
                 self.noise = noise;
             }
-            ToView::Decode { id, zs, index } => pending.decode = Some(DecodeRequest { id, zs, index }),
+            ToView::Decode { id, zs, index } => {
+                // A decoder alone (or a model whose images are coming) has none to show beside it.
+                let index = index.filter(|_| self.points_fit());
+                let pending = &mut self.sched.pending;
+                pending.decode = Some(DecodeRequest { id, zs, index });
+            }
             ToView::Probe => {
                 let bytes = parts.byte_vec();
                 pending.probe = match bytes.len() {
@@ -193,7 +206,8 @@ impl View {
                 self.errors = on;
                 self.remap();
             }
-            ToView::Upload { name, count } => match user_images(parts.byte_vec(), count) {
+            ToView::Upload { name, count } => match user_images(parts.byte_vec(), count, model::data::PIXELS)
+            {
                 Ok(data) => {
                     let shown = UPLOADS_SHOWN.min(data.len());
                     let first = Dataset::from_parts(
@@ -218,6 +232,11 @@ impl View {
                     done: Vec::new(),
                     changed: true,
                 });
+            }
+            ToView::Open { name, encoder, scaling } => self.open(&name, parts.byte_vec(), encoder, &scaling),
+            ToView::OwnImages { name, count } => self.own_images(&name, parts.byte_vec(), count),
+            ToView::OwnCodes { name, count, dim, labels } => {
+                self.own_codes(&name, parts.floats(), (count, dim), labels)
             }
             // Answered by the listener, never queued.
             ToView::Ping => {}

@@ -1,7 +1,8 @@
 //! The view's copy of one model and what was last computed from it. A model is a network (weights
 //! from the trainer, or shipped) or a PCA of the pixels (the linear baseline). Codes of more than two
 //! dimensions are shown on their own PCA plane ([`Plane`], refitted each map pass); a point on the
-//! plane is lifted back to a code.
+//! plane is lifted back to a code. In the ONNX view worker a model may also be one opened from files
+//! (an encoder and decoder exported from PyTorch or Keras).
 
 use std::ops::Range;
 
@@ -10,6 +11,16 @@ use model::latent::Plane;
 use model::metrics::{decode, encode_all, mse, reconstruct};
 use model::pca::{Pca, PcaError};
 use model::{Dataset, Device, Net, ReadError};
+
+/// Why a model could not encode or decode.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum CopyError {
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    #[cfg(feature = "onnx")]
+    #[error("the opened model: {0}")]
+    Onnx(#[from] model::onnx::OnnxError),
+}
 
 /// Test points encoded per map chunk (about 15 ms on one core for the reference network).
 pub(super) const CHUNK: usize = 500;
@@ -21,6 +32,9 @@ pub(super) enum Coder {
     Net(Box<Net>),
     /// PCA of the pixels: the codes are the coordinates on its components.
     Pca(Pca),
+    /// An encoder and decoder opened from ONNX files.
+    #[cfg(feature = "onnx")]
+    Onnx(Box<model::onnx::Pair>),
 }
 
 /// One model and what was last computed from it (the steps its map, reconstruction grid and manifold
@@ -62,13 +76,37 @@ impl ModelCopy {
         match &self.coder {
             Coder::Net(n) => n.config().latent,
             Coder::Pca(p) => p.k(),
+            #[cfg(feature = "onnx")]
+            Coder::Onnx(p) => p.info.latent,
         }
+    }
+
+    /// Values per image the model takes and makes.
+    #[cfg(feature = "onnx")]
+    pub fn image_len(&self) -> usize {
+        match &self.coder {
+            #[cfg(feature = "onnx")]
+            Coder::Onnx(p) => p.info.image.len(),
+            _ => PIXELS,
+        }
+    }
+
+    /// Nothing is encoded or reconstructed until [`Self::release`] (the model's images are coming).
+    #[cfg(feature = "onnx")]
+    pub fn hold(&mut self) {
+        (self.encoded, self.recon) = (Some(self.step), Some(self.step));
+    }
+
+    /// The map and reconstructions are made afresh.
+    #[cfg(feature = "onnx")]
+    pub fn release(&mut self) {
+        (self.encoded, self.recon) = (None, None);
     }
 
     pub fn net(&self) -> Option<&Net> {
         match &self.coder {
             Coder::Net(n) => Some(n.as_ref()),
-            Coder::Pca(_) => None,
+            _ => None,
         }
     }
 
@@ -78,26 +116,32 @@ impl ModelCopy {
         test: &Dataset,
         range: Range<usize>,
         device: &Device,
-    ) -> Result<Vec<f32>, ReadError> {
+    ) -> Result<Vec<f32>, CopyError> {
         match &self.coder {
-            Coder::Net(n) => encode_all(n, test, range, CHUNK, device).await,
+            Coder::Net(n) => Ok(encode_all(n, test, range, CHUNK, device).await?),
             Coder::Pca(p) => Ok(p.project(&test.floats(range))),
+            #[cfg(feature = "onnx")]
+            Coder::Onnx(p) => Ok(p.encode(&test.floats(range))?.0),
         }
     }
 
     /// Images of codes (`[k * dim]`), in 0..1.
-    pub async fn decode(&self, codes: &[f32], device: &Device) -> Result<Vec<f32>, ReadError> {
+    pub async fn decode(&self, codes: &[f32], device: &Device) -> Result<Vec<f32>, CopyError> {
         match &self.coder {
-            Coder::Net(n) => decode(n, codes, device).await,
+            Coder::Net(n) => Ok(decode(n, codes, device).await?),
             Coder::Pca(p) => Ok(clamped(p.inverse(codes))),
+            #[cfg(feature = "onnx")]
+            Coder::Onnx(p) => Ok(clamped(p.decode(codes)?)),
         }
     }
 
     /// Reconstructions of images (`[k * 784]`).
-    pub async fn reconstruct(&self, images: &[f32], device: &Device) -> Result<Vec<f32>, ReadError> {
+    pub async fn reconstruct(&self, images: &[f32], device: &Device) -> Result<Vec<f32>, CopyError> {
         match &self.coder {
-            Coder::Net(n) => reconstruct(n, images, device).await,
+            Coder::Net(n) => Ok(reconstruct(n, images, device).await?),
             Coder::Pca(p) => Ok(clamped(p.inverse(&p.project(images)))),
+            #[cfg(feature = "onnx")]
+            Coder::Onnx(p) => Ok(clamped(p.reconstruct(images)?)),
         }
     }
 
@@ -109,10 +153,11 @@ impl ModelCopy {
         range: Range<usize>,
         codes: &[f32],
         device: &Device,
-    ) -> Result<Vec<f32>, ReadError> {
+    ) -> Result<Vec<f32>, CopyError> {
         let images = test.floats(range);
         let recon = self.decode(codes, device).await?;
-        Ok(images.chunks_exact(PIXELS).zip(recon.chunks_exact(PIXELS)).map(|(a, b)| mse(a, b)).collect())
+        let row = test.row();
+        Ok(images.chunks_exact(row).zip(recon.chunks_exact(row)).map(|(a, b)| mse(a, b)).collect())
     }
 
     /// Map (2-D) positions of codes.

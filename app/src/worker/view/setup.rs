@@ -17,6 +17,8 @@ impl View {
     /// Weights from the trainer: an older run's are dropped, a newer run's kept for its setup.
     pub(super) fn weights(&mut self, w: Weights, params: Vec<f32>) {
         match self.run {
+            // An opened model is shown: the trainer's weights wait for the next setup.
+            Some(run) if self.own && w.run <= run => {}
             Some(run) if w.run < run => {}
             Some(run) if w.run == run => self.apply(w, params),
             _ => {
@@ -63,7 +65,7 @@ impl View {
         } else if let Some(t) = &self.test {
             self.send_loaded(dataset, t);
         }
-        (self.run, self.models, self.pass) = (Some(run), models, None);
+        (self.run, self.models, self.pass, self.own) = (Some(run), models, None, false);
         // The shipped networks stay as the plain models the lectures compare trained ones with.
         self.extra.plain =
             self.models.iter().map(|m| m.as_ref().and_then(|m| Some((m.net()?.clone(), m.step)))).collect();

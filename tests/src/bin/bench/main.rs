@@ -229,6 +229,17 @@ fn native_profile() -> Value {
     json!({"top": top, "kinds": kinds})
 }
 
+/// Decode latencies (ms) of 60 hovers spread over the first map, 120 ms apart.
+async fn hover_decodes(page: &Page) -> Result<Vec<f64>> {
+    page.js("window.lsxDecodeMs = []; return 1;").await?;
+    for k in 0..60u32 {
+        let (x, y) = (40.0 + f64::from((k * 97) % 480), 40.0 + f64::from((k * 59) % 480));
+        page.hover_at("latent-plot", x, y).await?;
+        tokio::time::sleep(Duration::from_millis(120)).await;
+    }
+    Ok(floats(&page.js("return window.lsxDecodeMs || [];").await?))
+}
+
 /// Page-level figures on the pretrained page: first map, decode latency, scatter redraws.
 async fn page_figures() -> Result<Value> {
     let page = Page::launch_isolated("?backend=cpu").await?;
@@ -236,13 +247,7 @@ async fn page_figures() -> Result<Value> {
     page.wait_ready().await?;
     page.wait_pretrained_map(30).await?;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    page.js("window.lsxDecodeMs = []; return 1;").await?;
-    for k in 0..60u32 {
-        let (x, y) = (40.0 + f64::from((k * 97) % 480), 40.0 + f64::from((k * 59) % 480));
-        page.hover_at("latent-plot", x, y).await?;
-        tokio::time::sleep(Duration::from_millis(120)).await;
-    }
-    let mut decode = floats(&page.js("return window.lsxDecodeMs || [];").await?);
+    let mut decode = hover_decodes(&page).await?;
     let parts = page.js("return window.lsxDecodeParts || [];").await?;
     let part = |k: usize| -> Vec<f64> {
         parts.as_array().into_iter().flatten().filter_map(|p| p.get(k).and_then(Value::as_f64)).collect()
@@ -269,10 +274,40 @@ async fn page_figures() -> Result<Value> {
     Ok(r)
 }
 
-/// Gzip sizes of the release wasm and JS (first load = page + CPU worker; all = with the WebGPU worker).
+/// A model made elsewhere (the PyTorch Fashion VAE of `tests/fixtures/onnx`), opened in the page:
+/// time from the files chosen to its map of the 10,000 test images, and decode latency under hover.
+async fn onnx_figures() -> Result<Value> {
+    let dir = root().join("tests/fixtures/onnx");
+    let page = Page::launch_isolated("?backend=cpu&dataset=fashion-mnist").await?;
+    page.wait_ready().await?;
+    page.wait_pretrained_map(60).await?;
+    let t0 = page.now().await?;
+    let said = page
+        .open_onnx(&[&dir.join("fashion-vae-encoder.onnx"), &dir.join("fashion-vae-decoder.onnx")])
+        .await?;
+    if !said.contains("Exploring") {
+        return Err(format!("the ONNX model was not opened: {said}").into());
+    }
+    page.wait_for(
+        "window.lsxMap && window.lsxMap.step === 0 && window.lsxMap.points.length === 20000",
+        120,
+        "its map",
+    )
+    .await?;
+    let map_ms = page.now().await? - t0;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let mut decode = hover_decodes(&page).await?;
+    page.close().await;
+    let r = json!({"model": "PyTorch conv VAE, Fashion-MNIST (tests/fixtures/onnx)", "files_to_map_ms": map_ms, "decode_ms": spread(&mut decode)});
+    println!("onnx: {r}");
+    Ok(r)
+}
+
+/// Gzip sizes of the release wasm and JS (first load = page + CPU worker; all = with the WebGPU and
+/// ONNX workers, fetched only when asked for; the ONNX runtime's share = ONNX worker − CPU worker).
 fn sizes() -> Result<Value> {
     let dist = root().join("dist");
-    let (mut first, mut all) = (0u64, 0u64);
+    let (mut first, mut all, mut onnx, mut cpu_worker) = (0u64, 0u64, 0u64, 0u64);
     let mut files = Vec::new();
     for entry in std::fs::read_dir(&dist)? {
         let path = entry?.path();
@@ -285,13 +320,21 @@ fn sizes() -> Result<Value> {
         gz.write_all(&bytes)?;
         let n = gz.finish()?.len() as u64;
         all += n;
-        if !name.contains("gpu") {
+        if name.starts_with("worker_onnx") {
+            onnx += n;
+        } else if !name.contains("gpu") {
             first += n;
+        }
+        if name.starts_with("worker.") || name.starts_with("worker_bg") || name.starts_with("worker_loader") {
+            cpu_worker += n;
         }
         let crates = if name.ends_with(".wasm") { code_by_crate(&bytes)? } else { Vec::new() };
         files.push(json!({"file": name, "bytes": bytes.len(), "gzip": n, "code_by_crate": crates}));
     }
-    Ok(json!({"first_load_gzip": first, "all_gzip": all, "files": files}))
+    let runtime = onnx.saturating_sub(cpu_worker);
+    Ok(
+        json!({"first_load_gzip": first, "all_gzip": all, "onnx_worker_gzip": onnx, "onnx_runtime_gzip": runtime, "files": files}),
+    )
 }
 
 /// Seconds since `make bench` started (it passes its start time as `BENCH_T0`, Unix seconds).
@@ -377,6 +420,11 @@ async fn main() -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&gpu_rows())?);
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--onnx") {
+        onnx_figures().await?;
+        println!("{}", serde_json::to_string_pretty(&sizes()?)?);
+        return Ok(());
+    }
     if std::env::args().any(|a| a == "--insight") {
         insight().await?;
         return Ok(());
@@ -407,6 +455,7 @@ async fn main() -> Result<()> {
     let insight = insight().await?;
     let profile = native_profile();
     let page = page_figures().await?;
+    let onnx = onnx_figures().await?;
     let size = sizes()?;
     let date = String::from_utf8(
         std::process::Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output()?.stdout,
@@ -415,7 +464,7 @@ async fn main() -> Result<()> {
         "date": date.trim(), "cpu": cpu_name(), "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         "chromium": Browser::version().unwrap_or_default(), "bench_seconds": started.elapsed().as_secs(),
         "make_bench_seconds": make_seconds(),
-        "ours": ours_runs, "tfjs": tf_runs, "native": native_runs, "gpu": gpu, "insight": insight, "page": page, "sizes": size, "native_profile": profile,
+        "ours": ours_runs, "tfjs": tf_runs, "native": native_runs, "gpu": gpu, "insight": insight, "page": page, "onnx": onnx, "sizes": size, "native_profile": profile,
     });
     let dir = root().join("bench");
     std::fs::create_dir_all(&dir)?;

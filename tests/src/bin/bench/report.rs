@@ -110,7 +110,7 @@ pub fn markdown(r: &Value) -> String {
          | navigation → first drawn map (pretrained) | {:.0} ms | < 1 s |\n\
          | main-thread tasks > 50 ms during {} s of CPU training | {} {:?} | 0 |\n\
          | first load wasm + JS (page + CPU worker), gzip | {:.2} MB | |\n\
-         | all wasm + JS (with the WebGPU worker), gzip | {:.2} MB | ≤ 3 MB |\n",
+         | all wasm + JS (with the WebGPU and ONNX workers), gzip | {:.2} MB | ≤ 3 MB |\n",
         f(&p["decode_ms"]["p50"]),
         f(&p["decode_ms"]["p95"]),
         f(&p["decode_arrive_ms"]["p50"]),
@@ -130,6 +130,22 @@ pub fn markdown(r: &Value) -> String {
         f(&r["sizes"]["first_load_gzip"]) / 1e6,
         f(&r["sizes"]["all_gzip"]) / 1e6,
     );
+    let o = &r["onnx"];
+    if !o.is_null() {
+        s += &format!(
+            "\n## A model made elsewhere (ONNX, opened in the page)\n\n| figure | value |\n|---|---|\n\
+             | {} : files chosen → map of 10,000 test images | {:.0} ms |\n\
+             | its decode under the cursor, p50 / p95 | {:.1} / {:.1} ms |\n\
+             | ONNX view worker, gzip (fetched only when a model is opened) | {:.2} MB |\n\
+             | of which the ONNX runtime (ONNX worker − CPU worker), gzip | {:.2} MB |\n",
+            o["model"].as_str().unwrap_or(""),
+            f(&o["files_to_map_ms"]),
+            f(&o["decode_ms"]["p50"]),
+            f(&o["decode_ms"]["p95"]),
+            f(&r["sizes"]["onnx_worker_gzip"]) / 1e6,
+            f(&r["sizes"]["onnx_runtime_gzip"]) / 1e6,
+        );
+    }
     s += "\n## Where the time goes natively (perf, 600 AE steps of the train CLI, one thread)\n\n| kind | share of samples |\n|---|---|\n";
     for (kind, pct) in r["native_profile"]["kinds"].as_object().into_iter().flatten() {
         s += &format!("| {kind} | {:.1} % |\n", f(pct));
