@@ -28,7 +28,7 @@ fn extension(name: &str) -> String {
 }
 
 /// The file's path in a chosen folder (`webkitRelativePath`), else its name.
-fn path_of(file: &web_sys::File) -> String {
+pub(crate) fn path_of(file: &web_sys::File) -> String {
     js_sys::Reflect::get(file, &"webkitRelativePath".into())
         .ok()
         .and_then(|p| p.as_string())
@@ -36,17 +36,18 @@ fn path_of(file: &web_sys::File) -> String {
         .unwrap_or_else(|| file.name())
 }
 
-/// One image file as an MNIST-like image (bytes), or why not.
-async fn decode_image(file: &web_sys::File) -> Result<Vec<u8>, String> {
+/// One image file drawn by the browser at the size `size` gives for its own (width, height): its
+/// RGBA pixels and that size, or why it cannot be read.
+pub(crate) async fn rgba_of(
+    file: &web_sys::File,
+    size: impl FnOnce(u32, u32) -> (u32, u32),
+) -> Result<(Vec<u8>, u32, u32), String> {
     let window = web_sys::window().ok_or("no window")?;
     let unreadable = "not a PNG, JPEG, WebP or GIF this browser can read (damaged?)";
     let promise = window.create_image_bitmap_with_blob(file).map_err(|_| unreadable)?;
     let bitmap: web_sys::ImageBitmap =
         JsFuture::from(promise).await.map_err(|_| unreadable)?.dyn_into().map_err(|_| unreadable)?;
-    let (w, h) = (bitmap.width().max(1), bitmap.height().max(1));
-    let scale = (f64::from(MAX_SIDE) / f64::from(w.max(h))).min(1.0);
-    let (tw, th) =
-        (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1));
+    let (tw, th) = size(bitmap.width().max(1), bitmap.height().max(1));
     let canvas: web_sys::HtmlCanvasElement = window
         .document()
         .and_then(|d| d.create_element("canvas").ok())
@@ -59,6 +60,16 @@ async fn decode_image(file: &web_sys::File) -> Result<Vec<u8>, String> {
         .map_err(|_| unreadable)?;
     bitmap.close();
     let rgba = ctx.get_image_data(0.0, 0.0, f64::from(tw), f64::from(th)).map_err(|_| unreadable)?.data();
+    Ok((rgba.to_vec(), tw, th))
+}
+
+/// One image file as an MNIST-like image (bytes), or why not.
+async fn decode_image(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let (rgba, tw, th) = rgba_of(file, |w, h| {
+        let scale = (f64::from(MAX_SIDE) / f64::from(w.max(h))).min(1.0);
+        (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1))
+    })
+    .await?;
     let ink = ink_from_rgba(&rgba, tw as usize, th as usize);
     // An MNIST-format image (28 × 28) is already normalised: only centred; any other is fitted.
     let image = if (tw, th) == (28, 28) { centre_28(&ink) } else { to_mnist(&ink, tw as usize, th as usize) }

@@ -3,7 +3,6 @@
 //! or, for a decoder alone, a TSV or CSV of codes with an optional metadata file of labels (the
 //! Embedding Projector's format).
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
@@ -19,15 +18,6 @@ pub struct OwnSet {
     pub classes: Vec<String>,
     pub count: usize,
     pub refused: Vec<String>,
-}
-
-/// The file's path in a chosen folder (`webkitRelativePath`), else its name.
-fn path_of(file: &File) -> String {
-    js_sys::Reflect::get(file, &"webkitRelativePath".into())
-        .ok()
-        .and_then(|p| p.as_string())
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| file.name())
 }
 
 /// An image's class: its folder, else its file name without the number (`circle-007.png`: circle).
@@ -56,32 +46,11 @@ fn labels_of(names: &[String]) -> (Vec<u8>, Vec<String>) {
     (labels, classes)
 }
 
-/// One image file drawn at `w × h`, as RGBA.
-async fn rgba_at(file: &File, w: u32, h: u32) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let unreadable = "not a PNG, JPEG, WebP or GIF this browser can read (damaged?)";
-    let promise = window.create_image_bitmap_with_blob(file).map_err(|_| unreadable)?;
-    let bitmap: web_sys::ImageBitmap =
-        JsFuture::from(promise).await.map_err(|_| unreadable)?.dyn_into().map_err(|_| unreadable)?;
-    let canvas: web_sys::HtmlCanvasElement = window
-        .document()
-        .and_then(|d| d.create_element("canvas").ok())
-        .and_then(|c| c.dyn_into().ok())
-        .ok_or("no canvas to decode on")?;
-    canvas.set_width(w);
-    canvas.set_height(h);
-    let ctx = crate::components::context2d(&canvas).ok_or("no canvas to decode on")?;
-    ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, f64::from(w), f64::from(h))
-        .map_err(|_| unreadable)?;
-    bitmap.close();
-    Ok(ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).map_err(|_| unreadable)?.data().to_vec())
-}
-
 /// The image files among `files` at `w × h` with `c` channels (1: grey by luminance, 3: RGB).
 pub async fn images(files: &[File], (w, h, c): (usize, usize, usize)) -> OwnSet {
     let (mut values, mut names, mut refused) = (Vec::new(), Vec::new(), Vec::new());
     for file in files {
-        match rgba_at(file, w as u32, h as u32).await {
+        match crate::images::rgba_of(file, |_, _| (w as u32, h as u32)).await.map(|(rgba, _, _)| rgba) {
             Ok(rgba) => {
                 for px in rgba.chunks_exact(4) {
                     match c {
@@ -92,7 +61,7 @@ pub async fn images(files: &[File], (w, h, c): (usize, usize, usize)) -> OwnSet 
                         _ => values.extend(&px[..3]),
                     }
                 }
-                names.push(class_of(&path_of(file)));
+                names.push(class_of(&crate::images::path_of(file)));
             }
             Err(why) => refused.push(format!("{} ({why})", file.name())),
         }

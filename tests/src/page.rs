@@ -388,6 +388,20 @@ impl Page {
         Ok(said.as_str().unwrap_or_default().to_string())
     }
 
+    /// Opens `files` as [`Self::open_onnx`] does and waits until the map holds `points` points (a
+    /// freshly opened model's: step 0); returns what the page said. Fails with that when no map comes.
+    pub async fn open_onnx_and_map(&self, files: &[&Path], points: usize) -> Result<String> {
+        let said = self.open_onnx(files).await?;
+        let check = format!(
+            "window.lsxMap && window.lsxMap.step === 0 && window.lsxMap.points.length === {}",
+            2 * points
+        );
+        match self.wait_for(&check, 120, &format!("the opened model's map of {points} points")).await {
+            Ok(_) => Ok(said),
+            Err(e) => Err(format!("{e} (the page said: {said})").into()),
+        }
+    }
+
     /// The bytes of the `n`-th download (see the init script), with its file name.
     pub async fn download(&self, n: usize) -> Result<(String, Vec<u8>)> {
         let v = self

@@ -62,15 +62,9 @@ async fn a_pytorch_vae_maps_and_decodes_fashion_mnist_as_pytorch_does() -> Resul
     page.wait_ready().await?;
     page.wait_pretrained_map(90).await?;
     let t0 = page.now().await?;
-    let said = page.open_onnx(&[&enc, &dec]).await?;
+    let said = page.open_onnx_and_map(&[&enc, &dec], 10_000).await?;
     println!("the page said: {said}");
     assert!(said.contains("Exploring") && said.contains("NCHW") && said.contains("log σ²"), "{said}");
-    page.wait_for(
-        "window.lsxMap && window.lsxMap.step === 0 && window.lsxMap.points.length === 20000",
-        120,
-        "the ONNX VAE's map of the 10,000 test images",
-    )
-    .await?;
     let ms = page.now().await? - t0;
     let points = floats_f32(&page.js("return Array.from(window.lsxMap.points);").await?);
     let worst = points.iter().zip(&mu).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
@@ -209,15 +203,12 @@ async fn broken_and_mismatched_models_are_refused_and_the_model_shown_keeps_deco
     page.wait_pretrained_map(90).await?;
     let dir = fixtures();
     let said = page
-        .open_onnx(&[&dir.join("fashion-vae-encoder.onnx"), &dir.join("fashion-vae-decoder.onnx")])
+        .open_onnx_and_map(
+            &[&dir.join("fashion-vae-encoder.onnx"), &dir.join("fashion-vae-decoder.onnx")],
+            10_000,
+        )
         .await?;
     assert!(said.contains("Exploring"), "{said}");
-    page.wait_for(
-        "window.lsxMap && window.lsxMap.step === 0 && window.lsxMap.points.length === 20000",
-        120,
-        "the map",
-    )
-    .await?;
     let mut reasons = std::collections::BTreeMap::<String, usize>::new();
     for (what, files) in &cases {
         let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
@@ -280,15 +271,9 @@ async fn a_colour_model_maps_its_own_images_decodes_in_colour_and_a_decoder_alon
     page.wait_pretrained_map(90).await?;
     let t0 = page.now().await?;
     let refs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let said = page.open_onnx(&refs).await?;
+    let said = page.open_onnx_and_map(&refs, 300).await?;
     println!("the page said: {said}");
     assert!(said.contains("Mapping your 300 32×32 colour images (circle, square, triangle)"), "{said}");
-    page.wait_for(
-        "window.lsxMap && window.lsxMap.step === 0 && window.lsxMap.points.length === 600",
-        60,
-        "the sprites' map",
-    )
-    .await?;
     println!("300 colour images mapped in {:.0} ms from the files chosen", page.now().await? - t0);
     let labels: Vec<u64> = page
         .js("return Array.from(window.lsxMap.labels);")
@@ -368,9 +353,11 @@ async fn a_colour_model_maps_its_own_images_decodes_in_colour_and_a_decoder_alon
     println!("interpolation strip: {strip_width} px wide, {:.0} % colour", 100.0 * strip);
     assert!(strip > 0.05, "the interpolation strip is not in colour");
     page.screenshot("own-model-colour-1024x768").await?;
-    page.set_viewport(390, 844).await?;
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    page.screenshot("own-model-colour-390x844").await?;
+    for (w, h) in [(390, 844), (768, 1024), (1920, 1080)] {
+        page.set_viewport(w, h).await?;
+        tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+        page.screenshot(&format!("own-model-colour-{w}x{h}")).await?;
+    }
     page.set_viewport(1024, 768).await?;
 
     // A decoder alone, with a TSV of codes and its metadata (the Embedding Projector's files).

@@ -282,16 +282,9 @@ async fn onnx_figures() -> Result<Value> {
     page.wait_ready().await?;
     page.wait_pretrained_map(60).await?;
     let t0 = page.now().await?;
-    let said = page
-        .open_onnx(&[&dir.join("fashion-vae-encoder.onnx"), &dir.join("fashion-vae-decoder.onnx")])
-        .await?;
-    if !said.contains("Exploring") {
-        return Err(format!("the ONNX model was not opened: {said}").into());
-    }
-    page.wait_for(
-        "window.lsxMap && window.lsxMap.step === 0 && window.lsxMap.points.length === 20000",
-        120,
-        "its map",
+    page.open_onnx_and_map(
+        &[&dir.join("fashion-vae-encoder.onnx"), &dir.join("fashion-vae-decoder.onnx")],
+        10_000,
     )
     .await?;
     let map_ms = page.now().await? - t0;
