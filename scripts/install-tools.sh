@@ -8,6 +8,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS_DIR="${TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/latent-space-explorer/tools}"
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+GECKODRIVER_VERSION=0.37.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate in Cargo.lock.
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")
 
@@ -46,6 +47,19 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# The other engines the core suite runs in (tests/tests/engines.rs): Firefox ESR and WebKitGTK (Safari's
+# engine: its MiniBrowser and WebDriver), drawn into Xvfb.
+if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
+  say "installing Debian firefox-esr, webkit2gtk-driver and xvfb"
+  sudo_if apt-get update -qq
+  sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr webkit2gtk-driver xvfb >/dev/null
+fi
+
+if ! geckodriver --version 2>/dev/null | grep -q "geckodriver $GECKODRIVER_VERSION"; then
+  say "installing geckodriver $GECKODRIVER_VERSION (about 2 min)"
+  cargo install --locked "geckodriver@$GECKODRIVER_VERSION"
+fi
+
 # Mesa's lavapipe: a software Vulkan driver, so burn's native wgpu backend runs in the tests.
 if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
   say "installing Debian mesa-vulkan-drivers (lavapipe, software Vulkan)"
@@ -53,4 +67,4 @@ if ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1; then
   sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >/dev/null
 fi
 
-say "ok: $(trunk --version), $(wasm-bindgen --version), wasm-opt $("$TOOLS_DIR/bin/wasm-opt" --version | awk '{print $3}'), $(chromedriver --version | awk '{print $1, $2}')"
+say "ok: $(trunk --version), $(wasm-bindgen --version), wasm-opt $("$TOOLS_DIR/bin/wasm-opt" --version | awk '{print $3}'), $(chromedriver --version | awk '{print $1, $2}'), $(geckodriver --version | head -1), $(firefox-esr --version), WebKitGTK $(dpkg-query -W -f '${Version}' libwebkit2gtk-4.1-0)"

@@ -1,5 +1,6 @@
 //! End-to-end harness: serves the built `dist/` on 127.0.0.1, starts Debian's chromedriver and a fresh
-//! headless Chromium, and gives tests a page object over the app's `data-testid` hooks:
+//! headless Chromium (or, for the core suite, Firefox ESR or WebKitGTK: [`Engine`]), and gives tests a
+//! page object over the app's `data-testid` hooks:
 //! `Page::launch("?backend=cpu")` does all three, and the page owns its browser and server.
 //!
 //! Why WebDriver (fantoccini) and not Playwright: the tests stay in Rust and in the cargo workspace,
@@ -20,7 +21,7 @@ pub mod page;
 pub mod scripts;
 pub mod server;
 
-pub use browser::Browser;
+pub use browser::{Browser, Engine};
 pub use page::Page;
 pub use scripts::{CENTROIDS, DECODED, OVER_WHITE, draw_parts, long_frames};
 pub use server::Server;

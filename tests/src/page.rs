@@ -8,7 +8,7 @@ use fantoccini::Locator;
 use model::Dataset;
 use serde_json::{Value, json};
 
-use crate::browser::Browser;
+use crate::browser::{Browser, Engine};
 use crate::scripts::{self, CENTROIDS, DECODED};
 use crate::server::Server;
 use crate::{Result, floats, floats_f32, screenshot_dir};
@@ -30,6 +30,45 @@ impl Page {
     /// As [`Page::launch`], served cross-origin isolated (COOP/COEP: wasm threads allowed), for the bench.
     pub async fn launch_isolated(query: &str) -> Result<Self> {
         Self::launch_on(Server::start_isolated()?, query).await
+    }
+
+    /// As [`Page::launch`], in `engine` (Firefox and WebKit: the core suite of `tests/engines.rs`).
+    pub async fn launch_in(engine: Engine, query: &str) -> Result<Self> {
+        let server = Server::start_for(engine)?;
+        let base = server.base.clone();
+        let page = Self { browser: Browser::launch_engine(engine).await?, server: Some(server), base };
+        page.goto(query).await?;
+        Ok(page)
+    }
+
+    /// The engine this page runs in.
+    pub fn engine(&self) -> Engine {
+        self.browser.engine
+    }
+
+    /// Pointer input at viewport CSS pixels through W3C WebDriver actions (the engines without
+    /// DevTools): a move to the first point, then with `press` the button down there, moves through
+    /// the rest, and up at the last.
+    async fn w3c_pointer(&self, points: &[(f64, f64)], press: bool) -> Result<()> {
+        use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+        let to = |&(x, y): &(f64, f64)| PointerAction::MoveTo {
+            duration: Some(Duration::ZERO),
+            x: x.round(),
+            y: y.round(),
+        };
+        let mut mouse = MouseActions::new("mouse".into());
+        for (i, p) in points.iter().enumerate() {
+            mouse = mouse.then(to(p));
+            if press && i == 0 {
+                mouse = mouse.then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+            }
+        }
+        if press {
+            mouse = mouse.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        }
+        self.browser.client.perform_actions(mouse).await?;
+        self.browser.client.release_actions().await?;
+        Ok(())
     }
 
     /// As [`Page::launch`], on a server the caller made (e.g. [`Server::start_at`] a sub-path).
@@ -94,6 +133,13 @@ impl Page {
     /// A pen stroke through CSS px points inside element `id` (DevTools mouse events: pointer
     /// events with the button held from the first point to the last).
     pub async fn stroke(&self, id: &str, points: &[(f64, f64)]) -> Result<()> {
+        if self.engine() != Engine::Chromium {
+            let mut at = Vec::new();
+            for &(x, y) in points {
+                at.push(self.at(id, x, y).await?);
+            }
+            return self.w3c_pointer(&at, true).await;
+        }
         let last = points.len().saturating_sub(1);
         for (i, &(x, y)) in points.iter().enumerate() {
             let (x, y) = self.at(id, x, y).await?;
@@ -293,6 +339,9 @@ impl Page {
     /// A real mouse click (DevTools input events) at CSS pixel (x, y) inside element `id`.
     pub async fn click_at(&self, id: &str, x: f64, y: f64) -> Result<()> {
         let (x, y) = self.at(id, x, y).await?;
+        if self.engine() != Engine::Chromium {
+            return self.w3c_pointer(&[(x, y)], true).await;
+        }
         for kind in ["mouseMoved", "mousePressed", "mouseReleased"] {
             let params = json!({"type": kind, "x": x, "y": y, "button": "left", "buttons": if kind == "mousePressed" {1} else {0}, "clickCount": 1});
             self.browser.cdp("Input.dispatchMouseEvent", params).await?;
@@ -303,6 +352,9 @@ impl Page {
     /// A real mouse move (DevTools input event, no button) to CSS pixel (x, y) inside element `id`.
     pub async fn hover_at(&self, id: &str, x: f64, y: f64) -> Result<()> {
         let (x, y) = self.at(id, x, y).await?;
+        if self.engine() != Engine::Chromium {
+            return self.w3c_pointer(&[(x, y)], false).await;
+        }
         let params = json!({"type": "mouseMoved", "x": x, "y": y, "button": "none", "buttons": 0});
         self.browser.cdp("Input.dispatchMouseEvent", params).await?;
         Ok(())
@@ -345,6 +397,11 @@ impl Page {
 
     /// Makes the viewport `w × h` CSS pixels (for screenshots of a tall page).
     pub async fn set_viewport(&self, w: u32, h: u32) -> Result<()> {
+        if self.engine() != Engine::Chromium {
+            // No device emulation there: the window's size (its outer size, near enough).
+            self.browser.client.set_window_size(w, h).await?;
+            return Ok(());
+        }
         let params = json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": false});
         self.browser.cdp("Emulation.setDeviceMetricsOverride", params).await?;
         Ok(())

@@ -6,7 +6,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::scripts::INIT_SCRIPT;
 use crate::{Result, root};
+
+/// The harness's init script, for browsers without DevTools (see [`Server::start_for`]).
+const INIT_FILE: &str = "lsx-test-init.js";
 
 /// Where the browser posts CSP violation reports (outside any sub-path the site is served under).
 const CSP_REPORTS: &str = "/csp-report";
@@ -42,6 +46,13 @@ impl Server {
         Self::serve(root().join("dist"), "", false)
     }
 
+    /// As [`Server::start`], for `engine`: a browser without DevTools (Firefox, WebKit) gets the
+    /// harness's init script as a module just before the app's start-up module (a file of this server, so the
+    /// page's CSP allows it), since its driver cannot install one.
+    pub fn start_for(engine: crate::browser::Engine) -> Result<Self> {
+        Self::serve_with(root().join("dist"), "", false, engine != crate::browser::Engine::Chromium)
+    }
+
     /// Serves with cross-origin isolation headers (COOP/COEP), which let pages use wasm threads.
     pub fn start_isolated() -> Result<Self> {
         Self::serve(root().join("dist"), "", true)
@@ -54,6 +65,10 @@ impl Server {
     }
 
     fn serve(dist: std::path::PathBuf, prefix: &str, isolated: bool) -> Result<Self> {
+        Self::serve_with(dist, prefix, isolated, false)
+    }
+
+    fn serve_with(dist: std::path::PathBuf, prefix: &str, isolated: bool, inject: bool) -> Result<Self> {
         let prefix = prefix.trim_end_matches('/').to_string();
         if !dist.join("index.html").exists() {
             return Err(
@@ -91,7 +106,20 @@ impl Server {
                     url.trim_start_matches('/').to_string()
                 };
                 let path = dist.join(&rel);
-                let resp = match (rel.contains(".."), std::fs::read(&path)) {
+                let file = match rel.as_str() {
+                    INIT_FILE if inject => Ok(INIT_SCRIPT.as_bytes().to_vec()),
+                    "index.html" if inject => std::fs::read_to_string(&path).map(|html| {
+                        // A module just before the app's start-up module: modules run in document
+                        // order, so it runs first.
+                        let start = "<script type=\"module\"";
+                        let html =
+                            html.replacen(start, &format!("{start} src=\"{INIT_FILE}\"></script>{start}"), 1);
+                        html.into_bytes()
+                    }),
+                    _ => std::fs::read(&path),
+                };
+                let path = if rel == INIT_FILE { dist.join("init.js") } else { path };
+                let resp = match (rel.contains(".."), file) {
                     (false, Ok(bytes)) => {
                         let header = tiny_http::Header::from_bytes("Content-Type", mime(&path))
                             .expect("static header");
@@ -118,7 +146,11 @@ impl Server {
                     }
                     _ => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
                 };
-                let _ = req.respond(resp);
+                // Each response is written on its own thread: a browser that holds one download
+                // back (Firefox with its preload of the page's wasm) must not stall the others.
+                std::thread::spawn(move || {
+                    let _ = req.respond(resp);
+                });
             }
         });
         Ok(Self { base, http, reports })

@@ -48,8 +48,11 @@ pub fn DrawPanel() -> impl IntoView {
         }
         due.set_value(true);
         request_animation_frame(move || {
-            due.set_value(false);
-            if let Some(c) = pad.get_untracked()
+            // The pad may have been closed since (its values disposed): nothing to encode then.
+            if due.try_update_value(|d| *d = false).is_none() {
+                return;
+            }
+            if let Some(c) = pad.try_get_untracked().flatten()
                 && let Some(image) = read_pad(&c)
             {
                 state.probe(Some(image));
